@@ -1,0 +1,88 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainException } from './domain.exception.js';
+import { httpStatusOf } from './http-status.js';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  code?: string;
+  details?: Record<string, string[]>;
+  correlationId: string;
+}
+
+/**
+ * The one place errors become HTTP answers. Domain errors keep their code and generic message;
+ * HTTP errors keep their status; anything else is a 500 carrying only a correlation id, which the
+ * log line (without the stack's data in the answer) shares.
+ */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(GlobalExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const context = host.switchToHttp();
+    const request = context.getRequest<FastifyRequest>();
+    const reply = context.getResponse<FastifyReply>();
+    const correlationId = String(request.id);
+    const body = this.toBody(exception, correlationId);
+    if (body.statusCode >= 500) {
+      const error = exception instanceof Error ? exception : new Error('non-error thrown');
+      // The error's name and stack, never request data: messages of library errors can quote input.
+      this.logger.error({ correlationId, err: { type: error.name, stack: error.stack } }, 'unhandled error');
+    }
+    if (reply.sent) return;
+    void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
+  }
+
+  private toBody(exception: unknown, correlationId: string): ErrorBody {
+    if (exception instanceof DomainException) {
+      const statusCode = httpStatusOf(exception.code);
+      return {
+        statusCode,
+        error: HttpStatus[statusCode] ?? 'Error',
+        message: exception.message,
+        code: exception.code,
+        ...(exception.details ? { details: exception.details } : {}),
+        correlationId,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? (response as { message: string | string[] }).message
+          : exception.message;
+      return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: statusCode >= 500 ? 'Internal server error' : message, correlationId };
+    }
+    const fastifyStatus = fastifyErrorStatus(exception);
+    if (fastifyStatus !== null) {
+      return { statusCode: fastifyStatus, error: HttpStatus[fastifyStatus] ?? 'Error', message: genericMessage(fastifyStatus), correlationId };
+    }
+    return { statusCode: 500, error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', correlationId };
+  }
+}
+
+/** Fastify's own client errors (body too large, bad content type...) carry a 4xx statusCode. */
+function fastifyErrorStatus(exception: unknown): number | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { statusCode, code } = exception as { statusCode?: unknown; code?: unknown };
+  if (typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return statusCode;
+  }
+  return null;
+}
+
+function genericMessage(status: number): string {
+  switch (status) {
+    case 413:
+      return 'Payload too large';
+    case 415:
+      return 'Unsupported media type';
+    default:
+      return 'Bad request';
+  }
+}

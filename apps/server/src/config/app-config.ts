@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+
+/** The typed configuration the whole server reads. Built once, at start, from the environment. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** No Messenger settings and not production: a complete local demo with the built-in fake Graph API. */
+  demoMode: boolean;
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  /** null: start the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  redisUrl: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  messenger: {
+    appSecrets: string[];
+    verifyToken: string;
+    pageId: string;
+    pageAccessToken: string;
+    /** null: the built-in fake Graph API (demo mode only). */
+    graphUrl: string | null;
+    acceptLegacySha1: boolean;
+  };
+  links: {
+    /** `kid:secret,...`, the first is active. */
+    signingKeys: string;
+    ttlSeconds: number;
+  };
+  /** 32 bytes: encrypts secrets and secure transcripts at rest. */
+  dataEncryptionKey: Buffer<ArrayBufferLike>;
+  customerVerification: 'oidc' | 'none';
+  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  bootstrapAdmin: { email: string; password: string } | null;
+  /** Values generated for demo mode that the start-up banner prints. */
+  demoCredentials: { adminEmail: string; adminPassword: string } | null;
+}
+
+/** Secrets generated once for demo mode and kept under the data directory, so restarts keep working
+ * (encrypted rows stay readable, links minted before a restart still verify). */
+export interface DemoSecrets {
+  appSecret: string;
+  verifyToken: string;
+  pageAccessToken: string;
+  linkSigningKeys: string;
+  dataEncryptionKey: string;
+  adminPassword: string;
+}
+
+export function generateDemoSecrets(): DemoSecrets {
+  const token = (bytes: number) => randomBytes(bytes).toString('base64url');
+  return {
+    appSecret: token(24),
+    verifyToken: token(18),
+    pageAccessToken: 'DEMO' + token(30),
+    linkSigningKeys: `demo1:${token(32)}`,
+    dataEncryptionKey: token(32),
+    adminPassword: token(12),
+  };
+}
+
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v25.0';
+export const DEMO_PAGE_ID = '100000000000001';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.local';
+export const MAX_LINK_TTL_SECONDS = 3600;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MESSENGER_SETTINGS = [
+  'MESSENGER_APP_SECRET',
+  'MESSENGER_VERIFY_TOKEN',
+  'MESSENGER_PAGE_ID',
+  'MESSENGER_PAGE_ACCESS_TOKEN',
+] as const;
+
+/**
+ * Validates the environment and returns the typed configuration, or throws one error that names
+ * every bad variable (never its value: some are secrets).
+ */
+export function loadConfig(
+  env: Env,
+  options: { dataDir?: string; demoSecrets?: () => DemoSecrets } = {},
+): AppConfig {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+
+  const nodeEnvRaw = value('NODE_ENV') ?? 'development';
+  let nodeEnv: AppConfig['nodeEnv'] = 'development';
+  if (nodeEnvRaw === 'production' || nodeEnvRaw === 'development' || nodeEnvRaw === 'test') nodeEnv = nodeEnvRaw;
+  else problems.push(`NODE_ENV must be production, development or test`);
+  const production = nodeEnv === 'production';
+  const demoMode = !production && MESSENGER_SETTINGS.every((name) => value(name) === undefined);
+  const demo = demoMode ? (options.demoSecrets ?? generateDemoSecrets)() : null;
+
+  const port = parseInteger(value('PORT'), 3000, 1, 65535, 'PORT', problems);
+  const host = value('HOST') ?? '0.0.0.0';
+
+  let publicBaseUrl = `http://localhost:${port}`;
+  const publicBaseRaw = value('PUBLIC_BASE_URL');
+  if (publicBaseRaw !== undefined) {
+    const url = parseUrl(publicBaseRaw, ['http:', 'https:']);
+    if (!url || url.search || url.hash) problems.push('PUBLIC_BASE_URL must be an http(s) URL without query or fragment');
+    else if (production && url.protocol !== 'https:') problems.push('PUBLIC_BASE_URL must use https in production');
+    else publicBaseUrl = url.toString().replace(/\/+$/, '');
+  } else if (production) {
+    problems.push('PUBLIC_BASE_URL is required in production');
+  }
+
+  const databaseUrl = value('DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !parseUrl(databaseUrl, ['postgres:', 'postgresql:'])) {
+    problems.push('DATABASE_URL must be a postgres:// URL');
+  } else if (databaseUrl === null && production) {
+    problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for local use)');
+  }
+
+  const redisUrl = value('REDIS_URL') ?? null;
+  if (redisUrl !== null && !parseUrl(redisUrl, ['redis:', 'rediss:'])) problems.push('REDIS_URL must be a redis:// URL');
+
+  const logLevelRaw = value('LOG_LEVEL') ?? 'info';
+  const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const logLevel = logLevels.find((level) => level === logLevelRaw) ?? 'info';
+  if (!logLevels.some((level) => level === logLevelRaw)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+
+  const required = (name: string, demoValue: string | undefined): string => {
+    const given = value(name);
+    if (given !== undefined) return given;
+    if (demoValue !== undefined) return demoValue;
+    problems.push(`${name} is required${production ? ' in production' : ' once any Messenger setting is given'}`);
+    return '';
+  };
+
+  const appSecrets = required('MESSENGER_APP_SECRET', demo?.appSecret)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (value('MESSENGER_APP_SECRET') !== undefined && appSecrets.some((s) => s.length < 16)) {
+    problems.push('MESSENGER_APP_SECRET must be one or more comma-separated secrets of at least 16 characters');
+  }
+  const verifyToken = required('MESSENGER_VERIFY_TOKEN', demo?.verifyToken);
+  const pageId = required('MESSENGER_PAGE_ID', demo ? DEMO_PAGE_ID : undefined);
+  if (pageId && !/^\d{1,32}$/.test(pageId)) problems.push('MESSENGER_PAGE_ID must be a numeric Page id');
+  const pageAccessToken = required('MESSENGER_PAGE_ACCESS_TOKEN', demo?.pageAccessToken);
+
+  let graphUrl: string | null = demoMode ? null : DEFAULT_GRAPH_URL;
+  const graphRaw = value('MESSENGER_GRAPH_URL');
+  if (graphRaw !== undefined) {
+    const url = parseUrl(graphRaw, ['http:', 'https:']);
+    if (!url) problems.push('MESSENGER_GRAPH_URL must be an http(s) URL');
+    else graphUrl = url.toString().replace(/\/+$/, '');
+  }
+
+  const signingKeys = required('LINK_SIGNING_KEYS', demo?.linkSigningKeys);
+  if (signingKeys && !/^[A-Za-z0-9_-]{1,32}:[^,:\s]{32,}(,[A-Za-z0-9_-]{1,32}:[^,:\s]{32,})*$/.test(signingKeys)) {
+    problems.push('LINK_SIGNING_KEYS must be kid:secret pairs, comma-separated, each secret at least 32 characters');
+  }
+  const ttlSeconds = parseInteger(value('LINK_TTL_SECONDS'), 600, 30, MAX_LINK_TTL_SECONDS, 'LINK_TTL_SECONDS', problems);
+
+  let dataEncryptionKey: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  const dekRaw = required('DATA_ENCRYPTION_KEY', demo?.dataEncryptionKey);
+  if (dekRaw) {
+    const decoded = decodeKey(dekRaw);
+    if (!decoded || decoded.length !== 32) problems.push('DATA_ENCRYPTION_KEY must be 32 bytes, base64url/base64 or 64 hex characters');
+    else dataEncryptionKey = decoded;
+  }
+
+  const verificationRaw = value('CUSTOMER_VERIFICATION') ?? (demoMode ? 'none' : 'oidc');
+  let customerVerification: AppConfig['customerVerification'] = 'none';
+  if (verificationRaw === 'oidc' || verificationRaw === 'none') customerVerification = verificationRaw;
+  else problems.push('CUSTOMER_VERIFICATION must be oidc or none');
+
+  let oidc: AppConfig['oidc'] = null;
+  if (customerVerification === 'oidc') {
+    const issuer = value('OIDC_ISSUER');
+    const clientId = value('OIDC_CLIENT_ID');
+    const clientSecret = value('OIDC_CLIENT_SECRET');
+    if (!issuer || !parseUrl(issuer, ['http:', 'https:'])) problems.push('OIDC_ISSUER must be an http(s) URL when CUSTOMER_VERIFICATION=oidc');
+    if (!clientId) problems.push('OIDC_CLIENT_ID is required when CUSTOMER_VERIFICATION=oidc');
+    if (!clientSecret) problems.push('OIDC_CLIENT_SECRET is required when CUSTOMER_VERIFICATION=oidc');
+    if (issuer && clientId && clientSecret) oidc = { issuer, clientId, clientSecret };
+  }
+
+  const adminEmail = value('BOOTSTRAP_ADMIN_EMAIL');
+  const adminPassword = value('BOOTSTRAP_ADMIN_PASSWORD');
+  let bootstrapAdmin: AppConfig['bootstrapAdmin'] = null;
+  if (adminEmail !== undefined || adminPassword !== undefined) {
+    if (!adminEmail || !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) problems.push('BOOTSTRAP_ADMIN_EMAIL must be an e-mail address');
+    if (!adminPassword || adminPassword.length < 12) problems.push('BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters');
+    if (adminEmail && adminPassword) bootstrapAdmin = { email: adminEmail, password: adminPassword };
+  }
+  let demoCredentials: AppConfig['demoCredentials'] = null;
+  if (demo && !bootstrapAdmin) {
+    bootstrapAdmin = { email: DEMO_ADMIN_EMAIL, password: demo.adminPassword };
+    demoCredentials = { adminEmail: DEMO_ADMIN_EMAIL, adminPassword: demo.adminPassword };
+  }
+
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return {
+    nodeEnv,
+    demoMode,
+    port,
+    host,
+    publicBaseUrl,
+    databaseUrl,
+    dataDir: options.dataDir ?? '.data',
+    redisUrl,
+    logLevel,
+    messenger: { appSecrets, verifyToken, pageId, pageAccessToken, graphUrl, acceptLegacySha1: value('MESSENGER_ACCEPT_SHA1') === 'true' },
+    links: { signingKeys, ttlSeconds },
+    dataEncryptionKey,
+    customerVerification,
+    oidc,
+    bootstrapAdmin,
+    demoCredentials,
+  };
+}
+
+function parseInteger(raw: string | undefined, fallback: number, min: number, max: number, name: string, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) {
+    problems.push(`${name} must be an integer between ${min} and ${max}`);
+    return fallback;
+  }
+  const parsed = Number(raw);
+  if (parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max}`);
+    return fallback;
+  }
+  return parsed;
+}
+
+function parseUrl(raw: string, protocols: string[]): URL | null {
+  try {
+    const url = new URL(raw);
+    return protocols.includes(url.protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+function decodeKey(raw: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) return Buffer.from(raw.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+  return null;
+}

@@ -1,0 +1,18 @@
+/** Jest in ESM mode (NestJS 12 is ESM-only): run through `npm test`, which sets
+ * NODE_OPTIONS=--experimental-vm-modules and TZ=UTC. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  testMatch: ['<rootDir>/(apps|libs)/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+  },
+  moduleNameMapper: {
+    '^@handoff/(detection|messenger|link-tokens|contracts)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

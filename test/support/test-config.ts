@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { type AppConfig, loadConfig } from '../../apps/server/src/config/app-config.js';
+
+/** The configuration an e2e test runs with: the run's own database, explicit Messenger settings
+ * (never demo mode), quiet logs. `overrides` are environment variables. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through `npm test`');
+  const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '3000',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    MESSENGER_APP_SECRET: secret(),
+    MESSENGER_VERIFY_TOKEN: secret(12),
+    MESSENGER_PAGE_ID: String(100_000_000_000 + Math.floor(Math.random() * 1e9)),
+    MESSENGER_PAGE_ACCESS_TOKEN: 'TEST' + secret(),
+    MESSENGER_GRAPH_URL: 'http://127.0.0.1:9/v25.0',
+    LINK_SIGNING_KEYS: `k1:${secret()}`,
+    DATA_ENCRYPTION_KEY: secret(),
+    CUSTOMER_VERIFICATION: 'none',
+    ...overrides,
+  });
+}
