@@ -20,6 +20,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LINK_SIGNING_KEYS: `k1:${secret()}`,
     DATA_ENCRYPTION_KEY: secret(),
     CUSTOMER_VERIFICATION: 'none',
+    // CI exports REDIS_URL: then the apps under test share rate limits and notifications through it.
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...overrides,
   });
 }
