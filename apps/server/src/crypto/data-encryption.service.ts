@@ -1,0 +1,41 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+
+const VERSION = 'v1';
+
+/**
+ * AES-256-GCM for secrets and transcripts at rest, keyed from DATA_ENCRYPTION_KEY. Each purpose
+ * gets its own subkey (HKDF), so a ciphertext of one kind cannot be passed off as another.
+ */
+@Injectable()
+export class DataEncryptionService {
+  private readonly masterKey: Buffer;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.masterKey = Buffer.from(config.dataEncryptionKey);
+  }
+
+  /** A 32-byte key derived for one named purpose (e.g. signing staff tokens). */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `secure-handoff:${purpose}`, 32));
+  }
+
+  encrypt(plaintext: string, purpose: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.deriveKey(purpose), iv);
+    cipher.setAAD(Buffer.from(purpose));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  }
+
+  decrypt(sealed: string, purpose: string): string {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('unreadable ciphertext');
+    const decipher = createDecipheriv('aes-256-gcm', this.deriveKey(purpose), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(purpose));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}

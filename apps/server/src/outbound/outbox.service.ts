@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { SendRequestBody } from '@handoff/messenger';
+import type { EntityManager } from 'typeorm';
+import type { OutboxKind } from './outbox-message.entity.js';
+
+export const DELIVER_TASK = 'outbox.deliver';
+
+export interface OutboxItem {
+  conversationId: string;
+  pageId: string;
+  psid: string;
+  kind: OutboxKind;
+  /** For `message`/`sender_action` a Send API body; for thread control `{ target_app_id?, metadata? }`. */
+  body: SendRequestBody | { target_app_id?: string; metadata?: string };
+}
+
+/** Calls run one at a time per recipient, so that what a customer receives keeps its order. */
+export function recipientQueue(pageId: string, psid: string): string {
+  return `messenger:${pageId}:${psid}`;
+}
+
+/**
+ * Writes Send API calls to the outbox inside the caller's transaction, with the job that will
+ * deliver them: either both are committed or neither.
+ */
+@Injectable()
+export class OutboxService {
+  async enqueue(manager: EntityManager, items: OutboxItem[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const item of items) {
+      const rows: { id: string }[] = await manager.query(
+        `INSERT INTO outbox_messages (conversation_id, page_id, recipient_psid, kind, body) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [item.conversationId, item.pageId, item.psid, item.kind, JSON.stringify(item.body)],
+      );
+      const id = rows[0]!.id;
+      await manager.query(`SELECT graphile_worker.add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`, [
+        DELIVER_TASK,
+        id,
+        recipientQueue(item.pageId, item.psid),
+      ]);
+      ids.push(id);
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Logger as WorkerLogger, type Runner, run, runMigrations } from 'graphile-worker';
+import pg from 'pg';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { OutboxDeliveryService } from './outbox-delivery.service.js';
+import { DELIVER_TASK } from './outbox.service.js';
+
+/**
+ * Runs graphile-worker in this process: its schema is installed before the app takes requests
+ * (the intake transaction calls graphile_worker.add_job), and its jobs deliver outbox rows.
+ * Several instances share the jobs table safely (SKIP LOCKED).
+ */
+@Injectable()
+export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxWorker.name);
+  private pool: pg.Pool | null = null;
+  private runner: Runner | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly delivery: OutboxDeliveryService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.databaseUrl) throw new Error('database URL missing');
+    this.pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: this.config.outbox.concurrency + 2, application_name: 'secure-handoff-outbox' });
+    this.pool.on('error', (error) => this.logger.warn({ err: { type: error.name } }, 'outbox pool error'));
+    const logger = new WorkerLogger(() => (level, message) => {
+      // graphile-worker's messages name tasks and job ids, never payload contents.
+      if (level === 'error') this.logger.error(message);
+      else if (level === 'warning') this.logger.warn(message);
+    });
+    await runMigrations({ pgPool: this.pool, logger });
+    this.runner = await run({
+      pgPool: this.pool,
+      logger,
+      concurrency: this.config.outbox.concurrency,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      taskList: {
+        [DELIVER_TASK]: async (payload, helpers) => {
+          const { outboxId, queue } = (payload ?? {}) as { outboxId?: unknown; queue?: unknown };
+          if (typeof outboxId !== 'string') return;
+          const outcome = await this.delivery.deliver(outboxId);
+          if (outcome.type === 'done') return;
+          // A new job rather than a thrown error: the delay is ours (exponential, with jitter).
+          const queueName = typeof queue === 'string' ? queue : undefined;
+          await helpers.addJob(DELIVER_TASK, { outboxId, queue }, { queueName, runAt: new Date(Date.now() + outcome.delayMs) });
+        },
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner?.stop();
+    this.runner = null;
+    await this.pool?.end();
+    this.pool = null;
+  }
+}
+
