@@ -22,7 +22,9 @@ export async function dumpAllTables(dataSource: DataSource): Promise<string> {
 /** Digit runs of 13-19 (separators allowed) that pass Luhn: card numbers that escaped redaction. */
 export function luhnValidRuns(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/\d(?:[ -]?\d){12,18}/g)) {
+  // UUIDs can hold all-digit groups that read like a dash-separated card number: not customer data.
+  const withoutUuids = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
+  for (const match of withoutUuids.matchAll(/\d(?:[ -]?\d){12,18}/g)) {
     const digits = match[0].replace(/\D/g, '');
     if (luhn(digits)) found.push(digits);
   }

@@ -49,7 +49,9 @@ export interface Offered {
 /** A conversation with a handoff offered through HandoffService (as the reactions service does). */
 export async function offerHandoff(server: TestApp, action: Partial<HandoffAction> = {}, conversation?: { conversationId: string; psid: string; pageId: string }): Promise<Offered> {
   const db = dataSourceOf(server);
-  const target = conversation ?? (await newConversation(server));
+  const target = conversation
+    ? { conversationId: conversation.conversationId, psid: conversation.psid, pageId: conversation.pageId }
+    : await newConversation(server);
   const outcome = await db.transaction((manager) =>
     server.app.get(HandoffService).offerFromMessenger(manager, {
       ...target,
@@ -60,7 +62,7 @@ export async function offerHandoff(server: TestApp, action: Partial<HandoffActio
     }),
   );
   const latest = await latestLink(server, target.conversationId);
-  return { outcome, ...target, ...latest };
+  return { ...target, ...latest, outcome };
 }
 
 export async function latestLink(server: TestApp, conversationId: string): Promise<{ handoffId: string; token: string; url: string }> {

@@ -21,7 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     DATA_ENCRYPTION_KEY: secret(),
     CUSTOMER_VERIFICATION: 'none',
     // CI exports REDIS_URL: then the apps under test share rate limits and notifications through it.
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `test:${secret(6)}:` } : {}),
     ...overrides,
   });
 }

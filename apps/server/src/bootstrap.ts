@@ -14,7 +14,8 @@ import { MetricsService } from './metrics/metrics.service.js';
 
 /** Builds the whole application (used by main.ts and by the e2e tests), ready to listen. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, logger: false, genReqId: requestIdOf, trustProxy: config.nodeEnv === 'production' });
+  // maxParamLength: secure-link tokens (/s/:token) run to ~350 characters; the default 100 would 404 them.
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 600 }, logger: false, genReqId: requestIdOf, trustProxy: config.nodeEnv === 'production' });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -12,6 +12,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /** Every Redis key of this deployment starts with it (deployments or test runs sharing a Redis). */
+  redisKeyPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   messenger: {
     appSecrets: string[];
@@ -26,11 +28,34 @@ export interface AppConfig {
     /** `kid:secret,...`, the first is active. */
     signingKeys: string;
     ttlSeconds: number;
+    /** Failed link attempts (GET or POST /s/:token) allowed per client address and 15 minutes. */
+    failureLimitPerAddress: number;
+  };
+  outbox: {
+    /** First retry delay; each further one doubles, with jitter. */
+    retryBaseMs: number;
+    maxAttempts: number;
+    concurrency: number;
+    /** Send API calls per second and Page (Meta allows 300/s for text and links). */
+    pageRatePerSecond: number;
+    /** A Send API call that has not answered by then counts as a transient failure. */
+    sendTimeoutMs: number;
   };
   /** 32 bytes: encrypts secrets and secure transcripts at rest. */
   dataEncryptionKey: Buffer<ArrayBufferLike>;
+  /** null: the model shipped in libs/detection/models. */
+  intentModelPath: string | null;
   customerVerification: 'oidc' | 'none';
-  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    /** Space-separated scopes asked for; `openid` is always included. */
+    scopes: string;
+    /** The bank's claim names for what the agent sees. */
+    claimName: string;
+    claimCustomerNumber: string;
+  } | null;
   bootstrapAdmin: { email: string; password: string } | null;
   /** Values generated for demo mode that the start-up banner prints. */
   demoCredentials: { adminEmail: string; adminPassword: string } | null;
@@ -124,6 +149,8 @@ export function loadConfig(
   }
 
   const redisUrl = value('REDIS_URL') ?? null;
+  const redisKeyPrefix = value('REDIS_KEY_PREFIX') ?? 'secure-handoff:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 letters, digits or :_.-');
   if (redisUrl !== null && !parseUrl(redisUrl, ['redis:', 'rediss:'])) problems.push('REDIS_URL must be a redis:// URL');
 
   const logLevelRaw = value('LOG_LEVEL') ?? 'info';
@@ -164,6 +191,15 @@ export function loadConfig(
     problems.push('LINK_SIGNING_KEYS must be kid:secret pairs, comma-separated, each secret at least 32 characters');
   }
   const ttlSeconds = parseInteger(value('LINK_TTL_SECONDS'), 600, 30, MAX_LINK_TTL_SECONDS, 'LINK_TTL_SECONDS', problems);
+  const failureLimitPerAddress = parseInteger(value('LINK_FAILURE_LIMIT'), 20, 1, 100_000, 'LINK_FAILURE_LIMIT', problems);
+
+  const outbox = {
+    retryBaseMs: parseInteger(value('OUTBOX_RETRY_BASE_MS'), 1000, 10, 600_000, 'OUTBOX_RETRY_BASE_MS', problems),
+    maxAttempts: parseInteger(value('OUTBOX_MAX_ATTEMPTS'), 10, 1, 100, 'OUTBOX_MAX_ATTEMPTS', problems),
+    concurrency: parseInteger(value('OUTBOX_CONCURRENCY'), 10, 1, 100, 'OUTBOX_CONCURRENCY', problems),
+    pageRatePerSecond: parseInteger(value('PAGE_SEND_RATE_PER_SECOND'), 250, 1, 300, 'PAGE_SEND_RATE_PER_SECOND', problems),
+    sendTimeoutMs: parseInteger(value('OUTBOX_SEND_TIMEOUT_MS'), 10_000, 100, 60_000, 'OUTBOX_SEND_TIMEOUT_MS', problems),
+  };
 
   let dataEncryptionKey: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   const dekRaw = required('DATA_ENCRYPTION_KEY', demo?.dataEncryptionKey);
@@ -186,7 +222,11 @@ export function loadConfig(
     if (!issuer || !parseUrl(issuer, ['http:', 'https:'])) problems.push('OIDC_ISSUER must be an http(s) URL when CUSTOMER_VERIFICATION=oidc');
     if (!clientId) problems.push('OIDC_CLIENT_ID is required when CUSTOMER_VERIFICATION=oidc');
     if (!clientSecret) problems.push('OIDC_CLIENT_SECRET is required when CUSTOMER_VERIFICATION=oidc');
-    if (issuer && clientId && clientSecret) oidc = { issuer, clientId, clientSecret };
+    const scopes = value('OIDC_SCOPES') ?? 'openid profile';
+    if (!/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(scopes)) problems.push('OIDC_SCOPES must be space-separated scope names');
+    const claimName = value('OIDC_CLAIM_NAME') ?? 'name';
+    const claimCustomerNumber = value('OIDC_CLAIM_CUSTOMER_NUMBER') ?? 'customer_number';
+    if (issuer && clientId && clientSecret) oidc = { issuer, clientId, clientSecret, scopes, claimName, claimCustomerNumber };
   }
 
   const adminEmail = value('BOOTSTRAP_ADMIN_EMAIL');
@@ -214,10 +254,13 @@ export function loadConfig(
     databaseUrl,
     dataDir: options.dataDir ?? '.data',
     redisUrl,
+    redisKeyPrefix,
     logLevel,
     messenger: { appSecrets, verifyToken, pageId, pageAccessToken, graphUrl, acceptLegacySha1: value('MESSENGER_ACCEPT_SHA1') === 'true' },
-    links: { signingKeys, ttlSeconds },
+    links: { signingKeys, ttlSeconds, failureLimitPerAddress },
+    outbox,
     dataEncryptionKey,
+    intentModelPath: value('INTENT_MODEL_PATH') ?? null,
     customerVerification,
     oidc,
     bootstrapAdmin,

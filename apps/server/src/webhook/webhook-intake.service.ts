@@ -3,28 +3,50 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DetectionResult } from '@handoff/detection';
 import type { EchoEvent, MessageEvent, MessengerEvent, ParsedWebhook, PostbackEvent } from '@handoff/messenger';
 import type { Counter } from 'prom-client';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { MessageKind } from '../conversations/message.entity.js';
 import { DetectionService } from '../detection/detection.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 import { PagesService } from '../pages/pages.service.js';
-import { ConversationReactionsService } from './conversation-reactions.service.js';
+import { ConversationReactionsService, type CustomerInputFacts } from './conversation-reactions.service.js';
 
 export { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 
 type IntakeResult = 'stored' | 'duplicate' | 'recorded' | 'ignored_page' | 'ignored_kind';
 
-interface ConversationRow {
-  id: string;
-  last_seq: number;
-  state: string;
+interface StoredRow {
+  conversation_id: string;
 }
 
 /**
+ * One statement: records the event's dedupe key, creates or locks the conversation and takes its
+ * next seq, and stores the message. A redelivered event inserts no key, so nothing follows; a
+ * concurrent copy waits on the key's index entry until the first commits, then finds it.
+ * $5 is the customer's message time (null for the Page's own messages); $16 Meta's timestamp.
+ */
+const STORE_MESSAGE_SQL = `
+  WITH first_delivery AS (
+    INSERT INTO messenger_events (page_id, dedupe_key, kind) VALUES ($1, $2, $3)
+    ON CONFLICT DO NOTHING RETURNING 1
+  ), conversation AS (
+    INSERT INTO conversations (page_id, psid, last_seq, last_customer_message_at)
+    SELECT $1, $4, 1, $5::timestamptz FROM first_delivery
+    ON CONFLICT (page_id, psid) DO UPDATE SET last_seq = conversations.last_seq + 1,
+      last_customer_message_at = COALESCE(GREATEST(conversations.last_customer_message_at, EXCLUDED.last_customer_message_at), conversations.last_customer_message_at),
+      updated_at = now()
+    RETURNING id, last_seq
+  )
+  INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, trigger_id, trigger_version, sent_at)
+  SELECT conversation.id, conversation.last_seq, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::text[], cardinality($13::text[]), $14::uuid, $15::int, $16::timestamptz
+  FROM conversation
+  RETURNING conversation_id`;
+
+/**
  * Turns verified webhook events into rows. Each event is one transaction: the dedupe key, the
- * conversation, the redacted message with its detection summary and any replies (outbox rows)
- * commit together, before Meta gets its 200. Raw text exists only in memory, in this request.
+ * conversation, the redacted message with its detection summary and any replies (outbox rows, a
+ * handoff) commit together, before Meta gets its 200. Detection and the trigger decision happen in
+ * memory first; raw text exists only there, in this request.
  */
 @Injectable()
 export class WebhookIntakeService {
@@ -88,42 +110,44 @@ export class WebhookIntakeService {
     // Postbacks carry the button's title (our own text) and a payload we set; messages the customer's text.
     const text = event.kind === 'message' ? (event.text ?? '') : (event.title ?? '');
     const detection: DetectionResult | null = text.length > 0 ? this.detection.detect(text) : null;
-    const attachmentTypes = event.kind === 'message' ? event.attachments.map((a) => a.type) : [];
-
+    const facts: CustomerInputFacts = {
+      pageId: event.pageId,
+      psid: event.senderId,
+      standby: event.source === 'standby',
+      text,
+      detection,
+      attachmentTypes: event.kind === 'message' ? event.attachments.map((a) => a.type) : [],
+      payload: event.kind === 'message' ? event.quickReplyPayload : event.payload,
+    };
+    const reaction = this.reactions.decide(facts);
+    const fired = reaction?.type === 'trigger' ? reaction.decision : null;
+    const params = [
+      event.pageId,
+      event.dedupeKey,
+      event.kind,
+      event.senderId,
+      new Date(event.timestamp),
+      'inbound',
+      'customer',
+      kind,
+      event.mid ?? null,
+      detection ? detection.redactedText : null,
+      detection?.sensitive ?? false,
+      detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
+      facts.attachmentTypes,
+      fired?.triggerId ?? null,
+      fired?.version ?? null,
+      new Date(event.timestamp),
+    ];
+    if (!reaction) {
+      // Nothing to send: one statement is one transaction, one round trip.
+      const rows: StoredRow[] = await this.dataSource.query(STORE_MESSAGE_SQL, params);
+      return rows.length > 0 ? 'stored' : 'duplicate';
+    }
     return this.dataSource.transaction(async (manager) => {
-      if (!(await this.firstDelivery(manager, event))) return 'duplicate';
-      const conversation = await this.nextInConversation(manager, event.pageId, event.senderId, new Date(event.timestamp), true);
-      const messageRows: { id: string }[] = await manager.query(
-        `INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, sent_at)
-         VALUES ($1, $2, 'inbound', 'customer', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [
-          conversation.id,
-          conversation.last_seq,
-          kind,
-          event.mid ?? null,
-          detection ? detection.redactedText : null,
-          detection?.sensitive ?? false,
-          detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
-          attachmentTypes,
-          attachmentTypes.length,
-          new Date(event.timestamp),
-        ],
-      );
-      const fired = await this.reactions.onCustomerInput(manager, {
-        conversationId: conversation.id,
-        conversationState: conversation.state,
-        messageId: messageRows[0]!.id,
-        pageId: event.pageId,
-        psid: event.senderId,
-        standby: event.source === 'standby',
-        text,
-        detection,
-        attachmentTypes,
-        payload: event.kind === 'message' ? event.quickReplyPayload : event.payload,
-      });
-      if (fired) {
-        await manager.query(`UPDATE messages SET trigger_id = $2, trigger_version = $3 WHERE id = $1`, [messageRows[0]!.id, fired.triggerId, fired.version]);
-      }
+      const rows: StoredRow[] = await manager.query(STORE_MESSAGE_SQL, params);
+      if (rows.length === 0) return 'duplicate';
+      await this.reactions.apply(manager, rows[0]!.conversation_id, facts, reaction);
       return 'stored';
     });
   }
@@ -134,55 +158,34 @@ export class WebhookIntakeService {
     const ours = event.metadata === SERVICE_MESSAGE_METADATA;
     // A person at the bank can type sensitive data too: redact before storing, as for customers.
     const detection = text.length > 0 ? this.detection.detect(text) : null;
-    return this.dataSource.transaction(async (manager) => {
-      if (!(await this.firstDelivery(manager, event))) return 'duplicate';
-      const conversation = await this.nextInConversation(manager, event.pageId, event.recipientId, new Date(event.timestamp), false);
-      await manager.query(
-        `INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, sent_at)
-         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          conversation.id,
-          conversation.last_seq,
-          ours ? 'service' : 'page',
-          text.length > 0 ? 'text' : 'attachments',
-          event.mid,
-          detection ? detection.redactedText : null,
-          detection?.sensitive ?? false,
-          detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
-          event.attachments.map((a) => a.type),
-          event.attachments.length,
-          new Date(event.timestamp),
-        ],
-      );
-      return 'stored';
-    });
+    const attachmentTypes = event.attachments.map((a) => a.type);
+    const rows: StoredRow[] = await this.dataSource.query(STORE_MESSAGE_SQL, [
+      event.pageId,
+      event.dedupeKey,
+      event.kind,
+      event.recipientId,
+      null,
+      'outbound',
+      ours ? 'service' : 'page',
+      text.length > 0 ? 'text' : 'attachments',
+      event.mid,
+      detection ? detection.redactedText : null,
+      detection?.sensitive ?? false,
+      detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
+      attachmentTypes,
+      null,
+      null,
+      new Date(event.timestamp),
+    ]);
+    return rows.length > 0 ? 'stored' : 'duplicate';
   }
 
   /** Delivery and read receipts, reactions, referrals, opt-ins and thread control: kept as seen, content-free. */
   private async recordOnly(event: MessengerEvent): Promise<IntakeResult> {
-    return this.dataSource.transaction(async (manager) => ((await this.firstDelivery(manager, event)) ? 'recorded' : 'duplicate'));
-  }
-
-  /** True the first time an event's dedupe key is seen. Concurrent copies wait on the key's index
-   * entry until the first transaction ends, then find it. */
-  private async firstDelivery(manager: EntityManager, event: MessengerEvent): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
+    const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO messenger_events (page_id, dedupe_key, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
       [event.pageId, event.dedupeKey, event.kind],
     );
-    return rows.length > 0;
-  }
-
-  /** Creates or locks the conversation and takes its next seq. */
-  private async nextInConversation(manager: EntityManager, pageId: string, psid: string, at: Date, fromCustomer: boolean): Promise<ConversationRow> {
-    const rows: ConversationRow[] = await manager.query(
-      `INSERT INTO conversations (page_id, psid, last_seq, last_customer_message_at) VALUES ($1, $2, 1, $3)
-       ON CONFLICT (page_id, psid) DO UPDATE SET last_seq = conversations.last_seq + 1,
-         last_customer_message_at = COALESCE(GREATEST(conversations.last_customer_message_at, EXCLUDED.last_customer_message_at), conversations.last_customer_message_at),
-         updated_at = now()
-       RETURNING id, last_seq, state`,
-      [pageId, psid, fromCustomer ? at : null],
-    );
-    return rows[0]!;
+    return rows.length > 0 ? 'recorded' : 'duplicate';
   }
 }

@@ -1,0 +1,117 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { IntentModel } from './intent/intent-model.js';
+import { normalise, toOriginalRange } from './normalise.js';
+import { PLACEHOLDER_PATTERN, redact } from './redact.js';
+import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
+import { recogniseCards } from './recognisers/card.recogniser.js';
+import { DEFAULT_PHONE_REGIONS, recogniseEmails, recognisePhones } from './recognisers/contact.recogniser.js';
+import { recogniseCodes, recogniseDatesOfBirth, recognisePasswords } from './recognisers/credentials.recogniser.js';
+import { makeScan, type Candidate } from './recognisers/scan.js';
+import type { DetectionResult, EntitySpan, EntityType, IntentResult } from './types.js';
+
+export interface DetectorOptions {
+  /** the intent model; null or absent: no intent classification */
+  model?: IntentModel | null;
+  /** overrides the model's confidence floor below which the intent is `unknown` */
+  intentFloor?: number;
+  /** how many intents `top` lists (default 3) */
+  intentTopK?: number;
+  /** regions phone numbers without a country code are tried in (default US, GB, IE, CA, AU, IN, DE, FR, ES) */
+  phoneRegions?: readonly CountryCode[];
+  /** spans scoring below this are dropped (default 0.5) */
+  minScore?: number;
+  /** entity types to look for (default all) */
+  types?: readonly EntityType[];
+}
+
+/** Longest input examined; the rest of a longer message is redacted wholesale (never stored raw). */
+export const MAX_DETECT_LENGTH = 200_000;
+
+/**
+ * Finds sensitive values and the intent of a message and redacts it. Pure and synchronous;
+ * `detect` never throws and runs in time linear in the input.
+ */
+export class Detector {
+  private readonly model: IntentModel | null;
+  private readonly regions: readonly CountryCode[];
+  private readonly minScore: number;
+  private readonly topK: number;
+  private readonly types: ReadonlySet<EntityType> | null;
+
+  constructor(options: DetectorOptions = {}) {
+    const floor = options.intentFloor;
+    this.model = options.model ? (floor !== undefined ? options.model.withCalibration({ floor }) : options.model) : null;
+    this.regions = options.phoneRegions ?? DEFAULT_PHONE_REGIONS;
+    this.minScore = options.minScore ?? 0.5;
+    this.topK = options.intentTopK ?? 3;
+    this.types = options.types ? new Set(options.types) : null;
+  }
+
+  findEntities(text: string): EntitySpan[] {
+    const input = typeof text === 'string' ? text : '';
+    const n = normalise(input);
+    // placeholders from an earlier redaction are opaque: masked with U+0001, which
+    // normalisation never leaves in a text
+    const masked = n.text.includes('[') ? n.text.replace(PLACEHOLDER_PATTERN, (m) => '\u0001'.repeat(m.length)) : n.text;
+    const scan = makeScan(masked);
+    const candidates: Candidate[] = [];
+    recogniseCards(scan, candidates);
+    recogniseIbans(scan, candidates);
+    recogniseRouting(scan, candidates);
+    recogniseSsns(scan, candidates);
+    recogniseAccounts(scan, candidates);
+    recogniseEmails(scan, candidates);
+    recogniseCodes(scan, candidates);
+    recognisePasswords(scan, candidates);
+    recogniseDatesOfBirth(scan, candidates);
+    recognisePhones(scan, candidates, this.regions);
+    const accepted = resolveOverlaps(candidates, masked.length, this.minScore, this.types);
+    return accepted.map((c) => {
+      const { start, end } = toOriginalRange(n, c.start, c.end);
+      const span: EntitySpan = { type: c.type, start, end, score: c.score, reason: c.reason };
+      if (c.last4) span.last4 = c.last4;
+      return span;
+    });
+  }
+
+  classify(text: string): IntentResult | null {
+    return this.model ? this.model.predict(text, this.topK) : null;
+  }
+
+  detect(text: string): DetectionResult {
+    const input = typeof text === 'string' ? text : '';
+    try {
+      const head = input.length > MAX_DETECT_LENGTH ? input.slice(0, MAX_DETECT_LENGTH) : input;
+      const entities = this.findEntities(head);
+      let redactedText = redact(head, entities);
+      if (head.length < input.length) redactedText += '[TRUNCATED]';
+      const intent = this.classify(redactedText);
+      return { redactedText, entities, intent, sensitive: entities.length > 0 || (intent?.sensitive ?? false) };
+    } catch {
+      // Defensive: a bug must never let the raw text through; nothing of it is kept.
+      return { redactedText: '[REDACTED]', entities: [], intent: null, sensitive: true };
+    }
+  }
+}
+
+/** Strongest first (score, then length); a span overlapping an accepted one is dropped. */
+function resolveOverlaps(candidates: Candidate[], length: number, minScore: number, types: ReadonlySet<EntityType> | null): Candidate[] {
+  const sorted = candidates
+    .filter((c) => c.score >= minScore && c.end > c.start && (!types || types.has(c.type)))
+    .sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const taken = new Uint8Array(length + 1);
+  const accepted: Candidate[] = [];
+  for (const c of sorted) {
+    let free = true;
+    for (let i = c.start; i < c.end; i++) {
+      if (taken[i] === 1) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    taken.fill(1, c.start, c.end);
+    accepted.push(c);
+  }
+  return accepted.sort((a, b) => a.start - b.start);
+}

@@ -1,0 +1,195 @@
+/**
+ * Hashed text features for the intent model: word unigrams, word pairs and character n-grams
+ * inside word boundaries. Features are 32-bit FNV-1a hashes computed without building strings,
+ * so featurising a message costs a few microseconds and the model stores no vocabulary text.
+ * Tokenisation is Unicode-aware (letters and digits of any script), so another language's corpus
+ * trains the same way.
+ */
+
+export interface FeatureOptions {
+  /** word unigrams */
+  words: boolean;
+  /** adjacent word pairs */
+  bigrams: boolean;
+  /** character n-gram range inside `<word>` (0 disables) */
+  charMin: number;
+  charMax: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { words: true, bigrams: true, charMin: 2, charMax: 5 };
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SEED_WORD = 0x1b873593;
+const SEED_CHAR = 0x68e31da4;
+const SEED_BIGRAM = 0x3c6ef372;
+const MAX_WORD = 40;
+/** Bounds the work for one message: the classifier only needs the start of a long text. */
+const MAX_CHARS = 2000;
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+function isWordChar(code: number, ch: string): boolean {
+  if (code < 128) {
+    return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  }
+  if (code >= 0xd800 && code <= 0xdfff) return false;
+  return LETTER_OR_DIGIT.test(ch);
+}
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, FNV_PRIME) >>> 0;
+}
+
+function finalise(h: number): number {
+  // murmur3 fmix32, so neighbouring keys spread over the table; 0 is the empty-slot marker
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h >>>= 0;
+  return h === 0 ? 2 : h;
+}
+
+/** Word features have the low bit clear, character n-grams set: the two blocks are normalised apart. */
+function wordKey(h: number): number {
+  return (finalise(h) & ~1) >>> 0 || 2;
+}
+
+function charKey(h: number): number {
+  return (finalise(h) | 1) >>> 0;
+}
+
+/** Lower-cased words of a text (letters and digits; everything else separates). */
+export function tokenise(text: string): string[] {
+  const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32;
+    const isW = i < lower.length && (isWordChar(code, lower[i] as string) || (code === 39 && start >= 0));
+    if (isW) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      let w = lower.slice(start, i);
+      if (w.endsWith("'")) w = w.slice(0, -1);
+      w = w.replace(/'/g, '');
+      if (w.length > 0) words.push(w.length > MAX_WORD ? w.slice(0, MAX_WORD) : w);
+      start = -1;
+    }
+  }
+  return words;
+}
+
+function wordHash(w: string): number {
+  let h = FNV_OFFSET ^ SEED_WORD;
+  for (let i = 0; i < w.length; i++) h = mix(h, w.charCodeAt(i));
+  return h;
+}
+
+/**
+ * Appends the feature hashes of `text` to `out` (repeats kept: the caller counts them).
+ * Returns `out`.
+ */
+export function featureHashes(text: string, options: FeatureOptions, out: number[] = []): number[] {
+  const words = tokenise(text);
+  let prev = 0;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as string;
+    const wh = wordHash(w);
+    if (options.words) out.push(wordKey(mix(wh, 1)));
+    if (options.bigrams && k > 0) out.push(wordKey(mix(mix(SEED_BIGRAM, prev), wh)));
+    prev = wh;
+    if (options.charMin > 0) {
+      // n-grams over "<" + w + ">", codes 1 and 2 stand for the boundary marks
+      const n = w.length + 2;
+      for (let i = 0; i < n; i++) {
+        let h = FNV_OFFSET ^ SEED_CHAR;
+        for (let j = i; j < n && j - i < options.charMax; j++) {
+          const c = j === 0 ? 1 : j === n - 1 ? 2 : w.charCodeAt(j - 1);
+          h = mix(h, c);
+          const len = j - i + 1;
+          if (len >= options.charMin) out.push(charKey(mix(h, len)));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Open-addressing hash table from a 32-bit feature hash to a dense feature index. */
+export class FeatureIndex {
+  private readonly keys: Uint32Array;
+  private readonly values: Int32Array;
+  private readonly mask: number;
+  private readonly byIndex: Uint32Array;
+  readonly size: number;
+
+  constructor(hashes: ArrayLike<number>) {
+    let cap = 16;
+    while (cap < hashes.length * 2) cap *= 2;
+    this.keys = new Uint32Array(cap);
+    this.values = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.size = hashes.length;
+    this.byIndex = Uint32Array.from(hashes);
+    for (let i = 0; i < hashes.length; i++) {
+      const k = hashes[i] as number;
+      let slot = k & this.mask;
+      while (this.keys[slot] !== 0 && this.keys[slot] !== k) slot = (slot + 1) & this.mask;
+      this.keys[slot] = k;
+      this.values[slot] = i;
+    }
+  }
+
+  /** the hash of feature `i` */
+  keyOf(i: number): number {
+    return this.byIndex[i] as number;
+  }
+
+  get(hash: number): number {
+    let slot = hash & this.mask;
+    for (;;) {
+      const k = this.keys[slot] as number;
+      if (k === hash) return this.values[slot] as number;
+      if (k === 0) return -1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+/** A sparse, L2-normalised TF-IDF vector. */
+export interface SparseVector {
+  idx: Int32Array;
+  val: Float32Array;
+}
+
+/**
+ * Sublinear-tf TF-IDF over known features, L2-normalised per block (words, characters). `scratch` must be an Int32Array of
+ * the vocabulary size, all zeros; it is left all zeros.
+ */
+export function vectorise(hashes: number[], index: FeatureIndex, idf: Float32Array, scratch: Int32Array): SparseVector {
+  const touched: number[] = [];
+  for (let i = 0; i < hashes.length; i++) {
+    const f = index.get(hashes[i] as number);
+    if (f < 0) continue;
+    if (scratch[f] === 0) touched.push(f);
+    scratch[f] = (scratch[f] as number) + 1;
+  }
+  const idx = new Int32Array(touched.length);
+  const val = new Float32Array(touched.length);
+  const norm = [0, 0];
+  for (let i = 0; i < touched.length; i++) {
+    const f = touched[i] as number;
+    const v = (1 + Math.log(scratch[f] as number)) * (idf[f] as number);
+    scratch[f] = 0;
+    idx[i] = f;
+    val[i] = v;
+    const block = (index.keyOf(f) & 1) as 0 | 1;
+    norm[block] = (norm[block] as number) + v * v;
+  }
+  const inv = norm.map((n) => (n > 0 ? 1 / Math.sqrt(n) : 0));
+  for (let i = 0; i < val.length; i++) val[i] = (val[i] as number) * (inv[index.keyOf(idx[i] as number) & 1] as number);
+  return { idx, val };
+}

@@ -1,0 +1,319 @@
+import { UNKNOWN_INTENT, type IntentPrediction, type IntentResult, type SensitivityMapping } from '../types.js';
+import { decodeFloat32, decodeInt8, decodeUint16, decodeUint32, encodeFloat32, encodeInt8, encodeUint16, encodeUint32 } from './codec.js';
+import { DEFAULT_FEATURE_OPTIONS, FeatureIndex, featureHashes, type FeatureOptions } from './features.js';
+
+export const INTENT_MODEL_FORMAT = 'handoff-intent-model';
+export const INTENT_MODEL_VERSION = 1;
+export const DEFAULT_INTENT_FLOOR = 0.35;
+
+/** The serialised form, as written by `toJSON()` and read by `fromJSON()`. */
+export interface IntentModelJSON {
+  format: typeof INTENT_MODEL_FORMAT;
+  version: number;
+  language: string;
+  labels: string[];
+  sensitivity: Record<string, { sensitive: boolean; theme: string | null }>;
+  features: FeatureOptions;
+  temperature: number;
+  floor: number;
+  /** sensitive when the probabilities of sensitive labels add up to at least this */
+  sensitiveThreshold?: number;
+  /** base64 little-endian arrays */
+  featureKeys: string;
+  idf: string;
+  rowPtr: string;
+  classes: string;
+  weights: string;
+  weightScale: number;
+  bias: number[];
+  /** free-form provenance: data source, licence credit, cross-validation figures */
+  meta: Record<string, unknown>;
+}
+
+export interface IntentModelParts {
+  language: string;
+  labels: string[];
+  sensitivity: Record<string, { sensitive: boolean; theme: string | null }>;
+  features: FeatureOptions;
+  temperature: number;
+  floor: number;
+  sensitiveThreshold: number;
+  featureKeys: Uint32Array;
+  idf: Float32Array;
+  rowPtr: Uint32Array;
+  classes: Uint16Array;
+  quantised: Int8Array;
+  weightScale: number;
+  bias: Float32Array;
+  meta: Record<string, unknown>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fail(what: string): never {
+  throw new Error(`invalid intent model: ${what}`);
+}
+
+/**
+ * A linear intent classifier over hashed TF-IDF features with a temperature-calibrated softmax.
+ * Everything the prediction needs is precomputed at load; `predict` allocates a few small arrays.
+ */
+export class IntentModel {
+  readonly labels: readonly string[];
+  readonly themes: readonly string[];
+  readonly language: string;
+  readonly temperature: number;
+  readonly floor: number;
+  readonly sensitiveThreshold: number;
+  readonly meta: Readonly<Record<string, unknown>>;
+
+  private readonly parts: IntentModelParts;
+  private readonly index: FeatureIndex;
+  private readonly weights: Float32Array;
+  private readonly scratch: Int32Array;
+  private readonly hashBuffer: number[] = [];
+  private readonly sensitiveMask: Uint8Array;
+
+  constructor(parts: IntentModelParts) {
+    const f = parts.featureKeys.length;
+    const c = parts.labels.length;
+    if (c === 0) fail('no labels');
+    if (parts.idf.length !== f || parts.rowPtr.length !== f + 1) fail('feature arrays disagree');
+    const nnz = parts.rowPtr[f] as number;
+    if (parts.classes.length !== nnz || parts.quantised.length !== nnz) fail('weight arrays disagree');
+    if (parts.bias.length !== c) fail('bias length');
+    for (let i = 0; i < nnz; i++) if ((parts.classes[i] as number) >= c) fail('class index out of range');
+    for (let i = 0; i < f; i++) if ((parts.rowPtr[i] as number) > (parts.rowPtr[i + 1] as number)) fail('row pointers');
+    if (!(parts.temperature > 0) || !Number.isFinite(parts.temperature)) fail('temperature');
+    if (!(parts.floor >= 0 && parts.floor <= 1)) fail('floor');
+    if (!(parts.sensitiveThreshold > 0 && parts.sensitiveThreshold <= 1)) fail('sensitiveThreshold');
+    for (const label of parts.labels) if (!parts.sensitivity[label]) fail(`no sensitivity for label ${label}`);
+    this.parts = parts;
+    this.labels = Object.freeze([...parts.labels]);
+    this.language = parts.language;
+    this.temperature = parts.temperature;
+    this.floor = parts.floor;
+    this.sensitiveThreshold = parts.sensitiveThreshold;
+    this.sensitiveMask = Uint8Array.from(parts.labels, (l) => (parts.sensitivity[l]?.sensitive ? 1 : 0));
+    this.meta = Object.freeze({ ...parts.meta });
+    const themes = new Set<string>();
+    for (const label of parts.labels) {
+      const t = parts.sensitivity[label]?.theme;
+      if (t) themes.add(t);
+    }
+    this.themes = Object.freeze([...themes].sort());
+    this.index = new FeatureIndex(parts.featureKeys);
+    this.weights = new Float32Array(nnz);
+    for (let i = 0; i < nnz; i++) this.weights[i] = (parts.quantised[i] as number) * parts.weightScale;
+    this.scratch = new Int32Array(f);
+  }
+
+  static fromJSON(json: unknown): IntentModel {
+    if (!isRecord(json)) fail('not an object');
+    if (json['format'] !== INTENT_MODEL_FORMAT) fail('format');
+    if (json['version'] !== INTENT_MODEL_VERSION) fail(`unsupported version ${String(json['version'])}`);
+    const labels = json['labels'];
+    if (!Array.isArray(labels) || !labels.every((l): l is string => typeof l === 'string')) fail('labels');
+    const sensitivityIn = json['sensitivity'];
+    if (!isRecord(sensitivityIn)) fail('sensitivity');
+    const sensitivity: Record<string, { sensitive: boolean; theme: string | null }> = {};
+    for (const [label, v] of Object.entries(sensitivityIn)) {
+      if (!isRecord(v) || typeof v['sensitive'] !== 'boolean') fail(`sensitivity of ${label}`);
+      const theme = v['theme'];
+      sensitivity[label] = { sensitive: v['sensitive'], theme: typeof theme === 'string' ? theme : null };
+    }
+    const features = json['features'];
+    if (!isRecord(features)) fail('features');
+    const str = (k: string): string => {
+      const v = json[k];
+      if (typeof v !== 'string') fail(k);
+      return v;
+    };
+    const num = (k: string): number => {
+      const v = json[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(k);
+      return v;
+    };
+    const bias = json['bias'];
+    if (!Array.isArray(bias) || !bias.every((b): b is number => typeof b === 'number')) fail('bias');
+    const meta = json['meta'];
+    return new IntentModel({
+      language: typeof json['language'] === 'string' ? json['language'] : 'en',
+      labels,
+      sensitivity,
+      features: {
+        words: features['words'] === true,
+        bigrams: features['bigrams'] === true,
+        charMin: typeof features['charMin'] === 'number' ? features['charMin'] : 0,
+        charMax: typeof features['charMax'] === 'number' ? features['charMax'] : 0,
+      },
+      temperature: num('temperature'),
+      floor: num('floor'),
+      sensitiveThreshold: typeof json['sensitiveThreshold'] === 'number' ? json['sensitiveThreshold'] : 0.5,
+      featureKeys: decodeUint32(str('featureKeys')),
+      idf: decodeFloat32(str('idf')),
+      rowPtr: decodeUint32(str('rowPtr')),
+      classes: decodeUint16(str('classes')),
+      quantised: decodeInt8(str('weights')),
+      weightScale: num('weightScale'),
+      bias: Float32Array.from(bias),
+      meta: isRecord(meta) ? meta : {},
+    });
+  }
+
+  toJSON(): IntentModelJSON {
+    const p = this.parts;
+    return {
+      format: INTENT_MODEL_FORMAT,
+      version: INTENT_MODEL_VERSION,
+      language: p.language,
+      labels: [...p.labels],
+      sensitivity: p.sensitivity,
+      features: p.features,
+      temperature: p.temperature,
+      floor: p.floor,
+      sensitiveThreshold: p.sensitiveThreshold,
+      featureKeys: encodeUint32(p.featureKeys),
+      idf: encodeFloat32(p.idf),
+      rowPtr: encodeUint32(p.rowPtr),
+      classes: encodeUint16(p.classes),
+      weights: encodeInt8(p.quantised),
+      weightScale: p.weightScale,
+      bias: Array.from(p.bias, (b) => Math.round(b * 1e5) / 1e5),
+      meta: p.meta,
+    };
+  }
+
+  /** The same model with another floor or temperature (e.g. an admin's setting). */
+  withCalibration(calibration: { floor?: number; temperature?: number; sensitiveThreshold?: number }): IntentModel {
+    return new IntentModel({
+      ...this.parts,
+      sensitiveThreshold: calibration.sensitiveThreshold ?? this.parts.sensitiveThreshold,
+      floor: calibration.floor ?? this.parts.floor,
+      temperature: calibration.temperature ?? this.parts.temperature,
+    });
+  }
+
+  sensitivityOf(label: string): { sensitive: boolean; theme: string | null } {
+    const s = this.parts.sensitivity[label];
+    return s ? { sensitive: s.sensitive, theme: s.theme } : { sensitive: false, theme: null };
+  }
+
+  /** Raw (uncalibrated) class scores, one per label. */
+  scores(text: string): Float32Array {
+    const hashes = this.hashBuffer;
+    hashes.length = 0;
+    featureHashes(text, this.parts.features, hashes);
+    const scores = Float32Array.from(this.parts.bias);
+    const scratch = this.scratch;
+    const touched: number[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const f = this.index.get(hashes[i] as number);
+      if (f < 0) continue;
+      if (scratch[f] === 0) touched.push(f);
+      scratch[f] = (scratch[f] as number) + 1;
+    }
+    if (touched.length === 0) return scores;
+    const tfidf = new Float64Array(touched.length);
+    let normWord = 0;
+    let normChar = 0;
+    const idf = this.parts.idf;
+    const keys = this.parts.featureKeys;
+    for (let i = 0; i < touched.length; i++) {
+      const f = touched[i] as number;
+      const v = (1 + Math.log(scratch[f] as number)) * (idf[f] as number);
+      scratch[f] = 0;
+      tfidf[i] = v;
+      if (((keys[f] as number) & 1) === 1) normChar += v * v;
+      else normWord += v * v;
+    }
+    const invWord = normWord > 0 ? 1 / Math.sqrt(normWord) : 0;
+    const invChar = normChar > 0 ? 1 / Math.sqrt(normChar) : 0;
+    const rowPtr = this.parts.rowPtr;
+    const classes = this.parts.classes;
+    const weights = this.weights;
+    for (let i = 0; i < touched.length; i++) {
+      const f = touched[i] as number;
+      const v = (tfidf[i] as number) * (((keys[f] as number) & 1) === 1 ? invChar : invWord);
+      const end = rowPtr[f + 1] as number;
+      for (let k = rowPtr[f] as number; k < end; k++) {
+        const c = classes[k] as number;
+        scores[c] = (scores[c] as number) + v * (weights[k] as number);
+      }
+    }
+    return scores;
+  }
+
+  /** Calibrated probabilities, one per label. */
+  probabilities(text: string): Float64Array {
+    return softmax(this.scores(text), this.temperature);
+  }
+
+  predict(text: string, topK = 3): IntentResult {
+    const probs = this.probabilities(typeof text === 'string' ? text : '');
+    const k = Math.max(1, Math.min(Math.floor(topK) || 1, probs.length));
+    const top: IntentPrediction[] = [];
+    const taken = new Uint8Array(probs.length);
+    for (let n = 0; n < k; n++) {
+      let best = -1;
+      for (let c = 0; c < probs.length; c++) {
+        if (taken[c] === 0 && (best < 0 || (probs[c] as number) > (probs[best] as number))) best = c;
+      }
+      taken[best] = 1;
+      top.push({ label: this.parts.labels[best] as string, confidence: round4(probs[best] as number) });
+    }
+    const first = top[0] as IntentPrediction;
+    if (first.confidence < this.floor) {
+      return { label: UNKNOWN_INTENT, confidence: first.confidence, sensitive: false, theme: null, top, sensitiveProbability: 0 };
+    }
+    // the verdict adds up every sensitive label: "card_arrival 0.4 + lost_or_stolen_card 0.3" is sensitive
+    let mass = 0;
+    let bestSensitive = -1;
+    for (let c = 0; c < probs.length; c++) {
+      if (this.sensitiveMask[c] !== 1) continue;
+      mass += probs[c] as number;
+      if (bestSensitive < 0 || (probs[c] as number) > (probs[bestSensitive] as number)) bestSensitive = c;
+    }
+    const sensitive = mass >= this.sensitiveThreshold;
+    const s = this.sensitivityOf(first.label);
+    const theme = sensitive ? (s.sensitive ? s.theme : this.sensitivityOf(this.parts.labels[bestSensitive] as string).theme) : null;
+    return { label: first.label, confidence: first.confidence, sensitive, theme, top, sensitiveProbability: round4(mass) };
+  }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+export function softmax(scores: ArrayLike<number>, temperature: number): Float64Array {
+  const out = new Float64Array(scores.length);
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i] as number);
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const e = Math.exp(((scores[i] as number) - max) / temperature);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / sum;
+  return out;
+}
+
+export function normaliseMapping(labels: readonly string[], mapping: SensitivityMapping): Record<string, { sensitive: boolean; theme: string | null }> {
+  const out: Record<string, { sensitive: boolean; theme: string | null }> = {};
+  const missing: string[] = [];
+  for (const label of labels) {
+    const m = mapping[label];
+    if (!m || typeof m.sensitive !== 'boolean') {
+      missing.push(label);
+      continue;
+    }
+    out[label] = { sensitive: m.sensitive, theme: m.sensitive ? (m.theme ?? 'sensitive') : (m.theme ?? null) };
+  }
+  if (missing.length > 0) throw new Error(`mapping has no sensitivity for label(s): ${missing.join(', ')}`);
+  return out;
+}
+
+export { DEFAULT_FEATURE_OPTIONS };

@@ -1,0 +1,133 @@
+import { getCountrySpecifications, isValidIBAN } from 'ibantools';
+import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone } from './digits.js';
+import type { Candidate, Scan } from './scan.js';
+
+const IBAN_LENGTHS = new Map<string, number>();
+for (const [country, spec] of Object.entries(getCountrySpecifications())) {
+  if (spec.chars && spec.IBANRegistry) IBAN_LENGTHS.set(country, spec.chars);
+}
+
+function isAlnum(code: number): boolean {
+  return isDigit(code) || isAsciiLetter(code);
+}
+
+/**
+ * IBAN: country code, two check digits, then the country's BBAN length, in any case, grouped by
+ * single spaces or dashes; mod-97 and the country format checked by ibantools.
+ */
+export function recogniseIbans(scan: Scan, out: Candidate[]): void {
+  const { text, context } = scan;
+  const n = text.length;
+  for (let i = 0; i + 4 <= n; i++) {
+    const c0 = text.charCodeAt(i);
+    if (!isAsciiLetter(c0)) continue;
+    if (i > 0 && isAlnum(text.charCodeAt(i - 1))) continue;
+    if (!isAsciiLetter(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) continue;
+    const country = text.slice(i, i + 2).toUpperCase();
+    const length = IBAN_LENGTHS.get(country);
+    if (!length) continue;
+    // collect `length` alphanumerics, allowing one separator between them
+    let compact = '';
+    let j = i;
+    let end = i;
+    while (j < n && compact.length < length) {
+      const code = text.charCodeAt(j);
+      if (isAlnum(code)) {
+        compact += text[j];
+        j++;
+        end = j;
+      } else if ((code === 32 || code === 45) && j + 1 < n && isAlnum(text.charCodeAt(j + 1)) && compact.length > 0) {
+        j++;
+      } else break;
+    }
+    if (compact.length !== length || (end < n && isAlnum(text.charCodeAt(end)))) {
+      // a trailing character glued to the IBAN means it is something else
+      if (compact.length !== length) continue;
+      continue;
+    }
+    const iban = compact.toUpperCase();
+    const named = context.before(i, 40, ['iban', 'account']);
+    if (isValidIBAN(iban)) {
+      out.push({ type: 'IBAN', start: i, end, score: named ? 0.99 : 0.95, reason: named ? 'mod97+country+context' : 'mod97+country' });
+      i = end - 1;
+    } else if (named && /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban)) {
+      out.push({ type: 'IBAN', start: i, end, score: 0.6, reason: 'format+context (checksum failed)' });
+      i = end - 1;
+    }
+  }
+}
+
+/** US ABA routing numbers: nine digits, 3-7-1 checksum, and a routing context word. */
+export function recogniseRouting(scan: Scan, out: Candidate[]): void {
+  const { text, context } = scan;
+  for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
+    if (chunk.digits.length < 9) continue;
+    for (const w of digitWindows(chunk, text, 9, 9)) {
+      if (w.digits.length !== 9 || w.lengths.length > 3) continue;
+      if (!standsAlone(text, w.start, w.end) || !abaValid(w.digits)) continue;
+      const named = context.before(w.start, 48, ['routing']) ?? context.after(w.end, 20, ['routing']);
+      if (!named) continue;
+      out.push({ type: 'ROUTING', start: w.start, end: w.end, score: 0.92, reason: 'aba-checksum+context' });
+    }
+  }
+}
+
+/**
+ * Bank account numbers: 6-17 digits (any grouping) after an account context word; UK sort codes
+ * (12-34-56) after "sort code".
+ */
+export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
+  const { text, context } = scan;
+  for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
+    if (chunk.digits.length < 6) continue;
+    for (const w of digitWindows(chunk, text, 6, 17)) {
+      if (!standsAlone(text, w.start, w.end) || looksLikeAmount(text, w.start, w.end)) continue;
+      if (w.lengths.length === 3 && w.lengths.every((l) => l === 2) && w.separators.every((x) => x === '-') && context.before(w.start, 32, ['sortCode'])) {
+        out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.8, reason: 'sort-code+context' });
+        continue;
+      }
+      const named = context.before(w.start, 40, ['account']);
+      if (!named) continue;
+      // "account ending in 1234", "order 123456 on my account": the nearest context decides
+      const other = context.before(w.start, 40, ['notCard', 'phone', 'routing', 'card', 'ssn', 'iban'], true);
+      if (other && other.end > named.end) continue;
+      out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.7, reason: 'digits+context' });
+    }
+  }
+}
+
+const ITIN_GROUPS = (g: number): boolean => (g >= 50 && g <= 65) || (g >= 70 && g <= 88) || (g >= 90 && g <= 92) || (g >= 94 && g <= 99);
+
+/**
+ * US SSN (and ITIN): 3-2-4 digits with one kind of separator, or nine digits with context.
+ * Invalid: area 000, 666, 9xx unless an ITIN group; group 00; serial 0000; all one digit.
+ */
+export function recogniseSsns(scan: Scan, out: Candidate[]): void {
+  const { text, context } = scan;
+  for (const chunk of digitChunks(text, scan.groups, ' -.', 1)) {
+    if (chunk.digits.length < 9) continue;
+    for (const w of digitWindows(chunk, text, 9, 9)) {
+      if (w.digits.length !== 9 || !standsAlone(text, w.start, w.end)) continue;
+      const lens = w.lengths.join('-');
+      const formatted = lens === '3-2-4';
+      if (!formatted && lens !== '9') continue;
+      if (formatted && w.separators[0] !== w.separators[1]) continue;
+      const d = w.digits;
+      const area = Number(d.slice(0, 3));
+      const group = Number(d.slice(3, 5));
+      const serial = Number(d.slice(5));
+      if (area === 0 || area === 666 || group === 0 || serial === 0 || /^(\d)\1{8}$/.test(d)) continue;
+      const itin = area >= 900;
+      if (itin && !ITIN_GROUPS(group)) continue;
+      const named = context.before(w.start, 40, ['ssn']) ?? context.after(w.end, 16, ['ssn']);
+      let score: number;
+      if (named) score = 0.95;
+      else if (formatted && w.separators[0] === '-') score = 0.85;
+      else continue;
+      // a nine-digit number named as something else is not an SSN
+      const other = context.before(w.start, 40, ['notCard', 'routing', 'account', 'phone'], true);
+      if (other && (!named || other.end > named.end)) continue;
+      out.push({ type: 'SSN', start: w.start, end: w.end, score, reason: `${itin ? 'itin' : 'ssn'}-ranges${formatted ? '+format' : ''}${named ? '+context' : ''}` });
+    }
+  }
+}

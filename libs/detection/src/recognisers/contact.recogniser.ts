@@ -1,0 +1,149 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isAsciiLetter, isDigit, looksLikeAmount } from './digits.js';
+import type { Candidate, Scan } from './scan.js';
+
+function isLocalChar(code: number): boolean {
+  // letters, digits and . _ % + - (RFC 5322 "atext" minus the rare ones)
+  return isAsciiLetter(code) || isDigit(code) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+}
+
+function isDomainChar(code: number): boolean {
+  return isAsciiLetter(code) || isDigit(code) || code === 45 || code === 46;
+}
+
+/** E-mail addresses, found around each `@` (at most 64 characters back, 253 forward). */
+export function recogniseEmails(scan: Scan, out: Candidate[]): void {
+  const { text } = scan;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('@', from);
+    if (at < 0) return;
+    from = at + 1;
+    let s = at;
+    while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++;
+    if (s === at) continue;
+    let e = at + 1;
+    while (e < text.length && e - at <= 253 && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    const domain = text.slice(at + 1, e);
+    const labels = domain.split('.');
+    const tld = labels[labels.length - 1] as string;
+    if (labels.length < 2 || labels.some((l) => l.length === 0 || l.length > 63) || !/^[a-z]{2,24}$/i.test(tld)) continue;
+    out.push({ type: 'EMAIL', start: s, end: e, score: 0.95, reason: 'email-format' });
+    from = e;
+  }
+}
+
+export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = ['US', 'GB', 'IE', 'CA', 'AU', 'IN', 'DE', 'FR', 'ES'];
+
+const PHONE_SEPARATORS = ' -.()/\t';
+const DATE_SHAPE = /^(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2})$/;
+
+/**
+ * Phone numbers: 7-15 digits with phone punctuation, optionally after `+` or `00`, valid for
+ * one of `regions` by libphonenumber-js (full metadata). Dates, amounts and numbers named as
+ * something else (order, tracking, account ...) are skipped.
+ */
+export function recognisePhones(scan: Scan, out: Candidate[], regions: readonly CountryCode[]): void {
+  const { text, context } = scan;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const code = text.charCodeAt(i);
+    const plus = code === 43 && i + 1 < n && (isDigit(text.charCodeAt(i + 1)) || text[i + 1] === '(' || text[i + 1] === ' ');
+    const paren = code === 40 && i + 1 < n && isDigit(text.charCodeAt(i + 1));
+    if (!isDigit(code) && !plus && !paren) {
+      i++;
+      continue;
+    }
+    if (i > 0 && (isAsciiLetter(text.charCodeAt(i - 1)) || isDigit(text.charCodeAt(i - 1)))) {
+      while (i < n && (isDigit(text.charCodeAt(i)) || isAsciiLetter(text.charCodeAt(i)))) i++;
+      continue;
+    }
+    // extend over digits and short separator runs
+    const start = i;
+    let j = i + (plus || paren ? 1 : 0);
+    let end = j;
+    let digits = '';
+    let gap = 0;
+    // where the run could also end: after a group followed by a space ("(415) 555-2671 4000 ...")
+    let lastCut = -1;
+    let lastCutDigits = 0;
+    while (j < n && digits.length <= 16) {
+      const c = text.charCodeAt(j);
+      if (isDigit(c)) {
+        digits += text[j];
+        gap = 0;
+        j++;
+        end = j;
+        if (text[end] === ')') end++;
+        if (text.charCodeAt(end) === 32 && digits.length >= 7 && digits.length <= 15) {
+          lastCut = end;
+          lastCutDigits = digits.length;
+        }
+      } else if (PHONE_SEPARATORS.includes(text[j] as string) && gap < 3) {
+        gap++;
+        j++;
+      } else break;
+    }
+    if (digits.length > 15 && lastCut > 0) {
+      // the run swallowed the next number: keep the part up to the last space that fits
+      end = lastCut;
+      digits = digits.slice(0, lastCutDigits);
+    }
+    i = Math.max(end, start + 1);
+    if (digits.length < 7 || digits.length > 15) continue;
+    if (end < n && (isAsciiLetter(text.charCodeAt(end)) || isDigit(text.charCodeAt(end)))) continue;
+    if (afterMixedCode(text, start)) continue;
+    const raw = text.slice(start, end);
+    if (DATE_SHAPE.test(raw) || looksLikeAmount(text, start, end)) continue;
+    if (/\d[./]\d{2}$/.test(raw) && !/[-\s(]/.test(raw)) continue; // a decimal amount
+    if (overlapsStrong(out, start, end)) continue;
+    const named = context.before(start, 40, ['phone']);
+    const other = context.before(start, 32, ['notCard', 'account', 'routing', 'ssn', 'card', 'imei', 'pin', 'otp', 'cvv'], true);
+    if (other && (!named || other.end > named.end)) continue;
+    const valid = validPhone(raw, digits, plus || raw.startsWith('00'), regions);
+    if (!valid) continue;
+    out.push({ type: 'PHONE', start, end, score: named ? 0.9 : 0.75, reason: `libphonenumber:${valid}${named ? '+context' : ''}` });
+  }
+}
+
+function overlapsStrong(out: Candidate[], start: number, end: number): boolean {
+  for (let k = out.length - 1; k >= 0 && k >= out.length - 8; k--) {
+    const c = out[k] as Candidate;
+    if (c.start < end && start < c.end && c.score >= 0.8) return true;
+  }
+  return false;
+}
+
+function validPhone(raw: string, digits: string, international: boolean, regions: readonly CountryCode[]): string | null {
+  try {
+    if (international) {
+      const p = parsePhoneNumberFromString(raw.startsWith('00') ? `+${digits.slice(2)}` : `+${digits}`);
+      return p?.isValid() ? (p.country ?? 'intl') : null;
+    }
+    const nanp = (digits.length === 10 && /^[2-9]\d{2}[2-9]/.test(digits)) || (digits.length === 11 && /^1[2-9]\d{2}[2-9]/.test(digits));
+    for (const region of regions) {
+      const isNanp = region === 'US' || region === 'CA';
+      if (isNanp && !nanp) continue;
+      if (!isNanp && digits[0] !== '0' && region !== 'IN' && region !== 'ES') continue;
+      const p = parsePhoneNumberFromString(digits, region);
+      if (p?.isValid()) return region;
+    }
+  } catch {
+    // libphonenumber-js throws on some malformed inputs: not a phone number
+  }
+  return null;
+}
+
+/** "1Z 999 AA1 01 2345 6784": digits right after a token mixing letters and digits are a code. */
+function afterMixedCode(text: string, start: number): boolean {
+  let i = start;
+  while (i > 0 && text.charCodeAt(i - 1) === 32 && start - i < 2) i--;
+  if (i === start || i === 0) return false;
+  let j = i;
+  while (j > 0 && i - j < 12 && (isAsciiLetter(text.charCodeAt(j - 1)) || isDigit(text.charCodeAt(j - 1)))) j--;
+  const token = text.slice(j, i);
+  return /\d/.test(token) && /[a-z]/i.test(token);
+}

@@ -1,0 +1,200 @@
+import type { EntityType } from '../types.js';
+import type { ContextHit, ContextKind } from './context.js';
+import { isAsciiLetter, isDigit } from './digits.js';
+import type { Candidate, Scan } from './scan.js';
+
+/** How far after its context word a value may start. */
+const VALUE_WINDOW = 36;
+
+interface CodeRule {
+  type: EntityType;
+  kind: ContextKind;
+  min: number;
+  max: number;
+  score: number;
+}
+
+const CODE_RULES: CodeRule[] = [
+  { type: 'CVV', kind: 'cvv', min: 3, max: 4, score: 0.9 },
+  { type: 'PIN', kind: 'pin', min: 4, max: 6, score: 0.9 },
+  { type: 'OTP', kind: 'otp', min: 4, max: 8, score: 0.85 },
+];
+
+/** Words that may stand between a context word and its value ("my pin number is 1234"). */
+const FILLER = new Set([
+  'is', 'was', 'are', 'its', 'it', 's', 'number', 'no', 'num', 'nr', 'code', 'my', 'the', 'a', 'new', 'old', 'current', 'of', 'be', 'will',
+  'would', 'should', 'say', 'says', 'said', 'got', 'get', 'i', 'me', 'to', 'you', 'sent', 'received', 'just', 'digits', 'digit', 'on',
+  'back', 'card', 'and', 'here', 'this', 'that', 'as', 'for', 'please', 'pls', 'use', 'try', 'tried', 'entered', 'typed', 'texted',
+  'which', 'like', 'they', 'gave', 'well', 'ok', 'okay', 'then', 'from', 'sms', 'text', 'email', 'in', 'app', 'one', 'time', 'set',
+  'changed', 'reset', 'also', 'still', 'now', 'kept', 'keeps', 'saying', 'pin', 'cvv', 'cvc', 'otp', 'password', 'security', 'verification',
+  '3', '4', '6', 'three', 'four', 'six', 'x',
+]);
+
+/**
+ * Finds the position where the value after a context word starts, skipping filler words and
+ * punctuation; null if anything else comes first.
+ */
+function valueStart(scan: Scan, from: number, limit: number): number | null {
+  const { lower } = scan;
+  let i = from;
+  const stop = Math.min(lower.length, from + limit);
+  while (i < stop) {
+    const code = lower.charCodeAt(i);
+    if (code === 10 || code === 1) return null;
+    if (isDigit(code)) {
+      // a filler number word like "3 digits" is skipped when followed by a letter word
+      let j = i;
+      while (j < lower.length && isDigit(lower.charCodeAt(j))) j++;
+      const word = lower.slice(i, j);
+      let k = j;
+      while (k < lower.length && lower.charCodeAt(k) === 32) k++;
+      if (j - i === 1 && FILLER.has(word) && k < lower.length && isAsciiLetter(lower.charCodeAt(k))) {
+        i = j;
+        continue;
+      }
+      return i;
+    }
+    if (isAsciiLetter(code)) {
+      let j = i;
+      while (j < lower.length && isAsciiLetter(lower.charCodeAt(j))) j++;
+      if (!FILLER.has(lower.slice(i, j))) return null;
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return null;
+}
+
+/**
+ * A run of digits optionally split by single spaces or dashes into groups of at most four
+ * ("482 913"), taking whole groups while the count stays within `max`.
+ */
+function digitValue(text: string, at: number, max: number): { end: number; digits: number } | null {
+  let i = at;
+  let digits = 0;
+  let end = at;
+  const groupEnds: number[] = [];
+  const groupLens: number[] = [];
+  for (;;) {
+    let j = i;
+    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    const len = j - i;
+    if (len === 0) break;
+    if (digits > 0 && (len > 4 || digits + len > max)) break;
+    digits += len;
+    end = j;
+    groupEnds.push(j);
+    groupLens.push(len);
+    if (digits > max) break;
+    const sep = text.charCodeAt(j);
+    if ((sep === 32 || sep === 45) && j + 1 < text.length && isDigit(text.charCodeAt(j + 1)) && len <= 4) i = j + 1;
+    else break;
+  }
+  // groups glued to more digits by '.', '-' or '_' ("4821 4.0.0.0...") belong to that other number
+  while (groupEnds.length > 0 && /^[-._][0-9]/.test(text.slice(end, end + 2))) {
+    groupEnds.pop();
+    groupLens.pop();
+    end = groupEnds[groupEnds.length - 1] ?? at;
+    digits = groupLens.reduce((a, b) => a + b, 0);
+  }
+  if (digits === 0) return null;
+  const after = end < text.length ? text.charCodeAt(end) : 32;
+  if (isAsciiLetter(after) || isDigit(after)) return null;
+  return { end, digits };
+}
+
+/** CVV/CVC, PIN and one-time codes: digits right after their context words. */
+export function recogniseCodes(scan: Scan, out: Candidate[]): void {
+  const { text, context } = scan;
+  for (const rule of CODE_RULES) {
+    let lastEnd = -1;
+    for (const hit of context.all(rule.kind)) {
+      if (hit.end < lastEnd) continue;
+      if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
+      const at = valueStart(scan, hit.end, VALUE_WINDOW);
+      if (at === null) continue;
+      if (at > 0 && (text[at - 1] === '$' || text[at - 1] === '£' || text[at - 1] === '€')) continue;
+      const value = digitValue(text, at, rule.max);
+      if (!value || value.digits < rule.min || value.digits > rule.max) continue;
+      // "pin 12/05" or "code 10:30" is a date or a time
+      const next = text[value.end];
+      if (next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(value.end + 1)))) continue;
+      out.push({ type: rule.type, start: at, end: value.end, score: rule.score, reason: `${rule.kind}-context` });
+      lastEnd = value.end;
+    }
+  }
+}
+
+function isNotOtp(scan: Scan, hit: ContextHit): boolean {
+  // "zip code", "promo code", "sort code": the word before "code" says what it is
+  const before = scan.context.before(hit.start, 2, ['notOtp']);
+  if (before) return true;
+  // "code" on its own after a CVV word is the CVV's
+  return scan.context.before(hit.start, 2, ['cvv']) !== null;
+}
+
+const PASSWORD_STOP = new Set([
+  'not', 'wrong', 'incorrect', 'invalid', 'expired', 'reset', 'changed', 'locked', 'forgotten', 'forgot', 'correct', 'right', 'working',
+  'the', 'my', 'a', 'an', 'and', 'but', 'same', 'also', 'still', 'too', 'very', 'please', 'for', 'to', 'on', 'in', 'help', 'again', 'has',
+  'have', 'been', 'being', 'is', 'was', 'will', 'would', 'doesnt', "doesn't", 'isnt', "isn't", 'wont', "won't", 'keeps', 'anymore',
+  'required', 'change', 'recovery', 'hint', 'manager', 'field', 'email', 'sent', 'link', 'that', 'this', 'it', 'so', 'case', 'sensitive',
+  'now', 'just', 'no', 'longer', 'valid', 'what', 'when', 'where', 'how', 'why', 'which', 'or', 'if', 'work', 'works', 'accepted', 'rejected',
+  'blocked', 'stolen', 'compromised', 'hacked', 'weak', 'strong', 'too', 'short', 'long', 'you', 'your', 'i', 'me', 'we', 'with', 'at',
+  'of', 'by', 'from', 'up', 'out', 'set', 'updated', 'update', 'reset', 'new', 'old', 'temporary', 'one', 'did', 'does', 'do', 'can', 'cant',
+  "can't", 'cannot', 'all', 'any', 'there', 'here', 'something', 'same', 'different', 'different', 'ok', 'okay', 'fine', 'good', 'bad',
+]);
+// "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
+const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}[\s,]+){0,4}?(?:is|was|=|:|-|to|be)(?:\s*(?::|-|=|currently|now))?\s*/;
+
+/** Passwords: the token after "password is", "password:", "pwd=" ... */
+export function recognisePasswords(scan: Scan, out: Candidate[]): void {
+  const { text, lower, context } = scan;
+  for (const hit of context.all('password')) {
+    const tail = lower.slice(hit.end, hit.end + 60);
+    const lead = PASSWORD_LEAD.exec(tail);
+    const explicit = lead !== null && lead[0].length > 0;
+    let at = hit.end + (lead ? lead[0].length : 0);
+    while (at < text.length && text[at] === ' ') at++;
+    if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
+    let end = at;
+    while (end < text.length && end - at < 64 && !/\s/.test(text[end] as string) && text.charCodeAt(end) !== 1) end++;
+    // trailing punctuation belongs to the sentence
+    while (end > at && /[.,;:)"'`]/.test(text[end - 1] as string)) end--;
+    if (end - at < 4) continue;
+    const token = text.slice(at, end);
+    const plain = /^[A-Za-z]+$/.test(token);
+    if (PASSWORD_STOP.has(token.toLowerCase())) continue;
+    if (plain && !explicit) continue;
+    if (/^\[[A-Z]+/.test(token)) continue;
+    const strong = /\d/.test(token) && /[A-Za-z]/.test(token);
+    out.push({ type: 'PASSWORD', start: at, end, score: strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
+  }
+}
+
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const DATE_PATTERNS = [
+  /\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:\d{4}|\d{2})(?!\d)/y,
+  /\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)/y,
+  new RegExp(`\\d{1,2}(?:st|nd|rd|th)?\\s{0,2}(?:of\\s{1,2})?${MONTH}\\.?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
+  new RegExp(`${MONTH}\\.?\\s{0,2}\\d{1,2}(?:st|nd|rd|th)?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
+];
+const DOB_FILLER = /^(?:\s|is|was|:|-|=|on|the|my|its|it's|of|be|'s|s)*/;
+
+/** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ... */
+export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
+  const { lower, context } = scan;
+  for (const hit of context.all('dob')) {
+    const tail = lower.slice(hit.end, hit.end + 24);
+    const lead = DOB_FILLER.exec(tail);
+    const at = hit.end + (lead ? lead[0].length : 0);
+    for (const pattern of DATE_PATTERNS) {
+      pattern.lastIndex = at;
+      const m = pattern.exec(lower);
+      if (m) {
+        out.push({ type: 'DOB', start: at, end: at + m[0].length, score: 0.9, reason: 'date+dob-context' });
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/** Digit groups and checksums shared by the numeric recognisers. All scans are linear. */
+
+export function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+export function isAsciiLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+}
+
+/** A maximal run of ASCII digits. */
+export interface DigitGroup {
+  start: number;
+  end: number;
+}
+
+/** Groups joined by short separators: "4111 1111-1111.1111". */
+export interface DigitChunk {
+  groups: DigitGroup[];
+  /** separator text between group i and i+1 */
+  separators: string[];
+  start: number;
+  end: number;
+  digits: string;
+}
+
+export function digitGroups(text: string): DigitGroup[] {
+  const groups: DigitGroup[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    groups.push({ start: i, end: j });
+    i = j;
+  }
+  return groups;
+}
+
+/**
+ * Chains digit groups whose gap is 1..maxGap characters, all in `separators`.
+ * A chunk holds at most `maxDigits` digits beyond which it is cut (and flagged by its length).
+ */
+export function digitChunks(text: string, groups: DigitGroup[], separators: string, maxGap: number): DigitChunk[] {
+  const chunks: DigitChunk[] = [];
+  let current: DigitChunk | null = null;
+  for (const g of groups) {
+    if (current) {
+      const prev = current.groups[current.groups.length - 1] as DigitGroup;
+      const gap = g.start - prev.end;
+      if (gap >= 1 && gap <= maxGap && onlyFrom(text, prev.end, g.start, separators)) {
+        current.groups.push(g);
+        current.separators.push(text.slice(prev.end, g.start));
+        current.end = g.end;
+        current.digits += text.slice(g.start, g.end);
+        continue;
+      }
+      chunks.push(current);
+    }
+    current = { groups: [g], separators: [], start: g.start, end: g.end, digits: text.slice(g.start, g.end) };
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+function onlyFrom(text: string, from: number, to: number, allowed: string): boolean {
+  for (let i = from; i < to; i++) if (!allowed.includes(text[i] as string)) return false;
+  return true;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** US ABA routing number: 3-7-1 weighted checksum and a valid Federal Reserve prefix. */
+export function abaValid(digits: string): boolean {
+  if (digits.length !== 9) return false;
+  const prefix = Number(digits.slice(0, 2));
+  const prefixOk = prefix <= 12 || (prefix >= 21 && prefix <= 32) || (prefix >= 61 && prefix <= 72) || prefix === 80;
+  if (!prefixOk) return false;
+  const d = [...digits].map((c) => c.charCodeAt(0) - 48);
+  const sum = 3 * ((d[0] as number) + (d[3] as number) + (d[6] as number)) + 7 * ((d[1] as number) + (d[4] as number) + (d[7] as number)) + ((d[2] as number) + (d[5] as number) + (d[8] as number));
+  return sum % 10 === 0 && digits !== '000000000';
+}
+
+interface Issuer {
+  name: string;
+  /** inclusive prefix ranges, compared on the same number of leading digits */
+  ranges: [string, string][];
+  lengths: number[];
+}
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+export const ISSUERS: Issuer[] = [
+  { name: 'visa', ranges: [['4', '4']], lengths: [13, 16, 19] },
+  { name: 'mastercard', ranges: [['51', '55'], ['2221', '2720']], lengths: [16] },
+  { name: 'amex', ranges: [['34', '34'], ['37', '37']], lengths: [15] },
+  { name: 'discover', ranges: [['6011', '6011'], ['644', '649'], ['65', '65'], ['622126', '622925']], lengths: range(16, 19) },
+  { name: 'diners', ranges: [['300', '305'], ['36', '36'], ['38', '39']], lengths: range(14, 19) },
+  { name: 'jcb', ranges: [['3528', '3589']], lengths: range(16, 19) },
+  { name: 'unionpay', ranges: [['62', '62'], ['81', '81']], lengths: range(16, 19) },
+  { name: 'maestro', ranges: [['50', '50'], ['56', '58'], ['63', '63'], ['67', '67']], lengths: range(12, 19) },
+  { name: 'mir', ranges: [['2200', '2204']], lengths: range(16, 19) },
+  { name: 'rupay', ranges: [['60', '60'], ['82', '82'], ['508', '508'], ['353', '353'], ['356', '356']], lengths: [16] },
+  { name: 'troy', ranges: [['9792', '9792']], lengths: [16] },
+];
+
+/** The issuer whose prefix and length fit, or null. */
+export function cardIssuer(digits: string): string | null {
+  for (const issuer of ISSUERS) {
+    if (!issuer.lengths.includes(digits.length)) continue;
+    for (const [lo, hi] of issuer.ranges) {
+      const p = digits.slice(0, lo.length);
+      if (p >= lo && p <= hi) return issuer.name;
+    }
+  }
+  return null;
+}
+
+/** An issuer prefix, whatever the length. */
+export function hasIssuerPrefix(digits: string): boolean {
+  for (const issuer of ISSUERS) {
+    for (const [lo, hi] of issuer.ranges) {
+      const p = digits.slice(0, lo.length);
+      if (p >= lo && p <= hi) return true;
+    }
+  }
+  return false;
+}
+
+const CURRENCY_BEFORE = /[$€£¥₹₽₩]|\b(?:usd|eur|gbp|cad|aud|inr|chf|jpy|rs|dollars?|euros?|pounds?)\s*$/i;
+const CURRENCY_AFTER = /^\s*(?:[$€£¥₹]|(?:usd|eur|gbp|cad|aud|inr|chf|jpy|dollars?|euros?|pounds?|bucks|quid|k)\b)/i;
+
+/** A number written as an amount ("$1 250 000", "2.000.000 EUR"). */
+export function looksLikeAmount(text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - 10), start);
+  const after = text.slice(end, end + 10);
+  return CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after);
+}
+
+/** Whether the character before `start` and the one at `end` are not letters or digits. */
+export function standsAlone(text: string, start: number, end: number): boolean {
+  const b = start > 0 ? text.charCodeAt(start - 1) : 32;
+  const a = end < text.length ? text.charCodeAt(end) : 32;
+  return !isDigit(b) && !isAsciiLetter(b) && !isDigit(a) && !isAsciiLetter(a);
+}
+
+/** A run of whole groups inside a chunk. */
+export interface DigitWindow {
+  start: number;
+  end: number;
+  digits: string;
+  /** lengths of its groups */
+  lengths: number[];
+  /** separators between its groups */
+  separators: string[];
+}
+
+/**
+ * Every window of consecutive whole groups of `chunk` with at most `maxDigits` digits (linear:
+ * each start extends over at most `maxDigits` groups). Recognisers judge windows, not whole
+ * chunks, so a value next to another value (or next to a placeholder) is judged the same way.
+ */
+export function* digitWindows(chunk: DigitChunk, text: string, minDigits: number, maxDigits: number): Generator<DigitWindow> {
+  const groups = chunk.groups;
+  for (let i = 0; i < groups.length; i++) {
+    let digits = '';
+    const lengths: number[] = [];
+    for (let j = i; j < groups.length; j++) {
+      const g = groups[j] as DigitGroup;
+      digits += text.slice(g.start, g.end);
+      lengths.push(g.end - g.start);
+      if (digits.length > maxDigits) break;
+      if (digits.length < minDigits) continue;
+      yield { start: (groups[i] as DigitGroup).start, end: g.end, digits, lengths: [...lengths], separators: chunk.separators.slice(i, j) };
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { FakeGraphApi, signPayload } from '@handoff/messenger';
+import { findFreePort } from '../../apps/server/src/database/embedded-postgres.server.js';
+import { createBenchDatabase } from './bench-database.js';
+
+/**
+ * `npm run bench:webhook`: signed single-event webhooks with autocannon against the full service
+ * on PostgreSQL, and in the same run against the floor (bare-webhook.server.ts: HMAC + one INSERT).
+ */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
+const PAGE_ID = '100000000000777';
+const APP_SECRET = randomBytes(24).toString('base64url');
+
+const TEXTS = [
+  'hi, what are your opening hours?',
+  'how do I change my address in the app',
+  'I lost my card yesterday, please block it',
+  'my card number is 4111 1111 1111 1111 and it was declined',
+  'there is a payment I do not recognise on my statement',
+  'can I get a refund for a duplicate charge',
+  'thanks a lot!',
+  'my IBAN is GB82 WEST 1234 5698 7654 32, is the transfer through?',
+  'what is the exchange rate for euros',
+  'my ssn is 078-05-1120, why was I locked out',
+];
+
+function signedBody(n: number): { body: string; signature: string } {
+  const psid = String(7_100_000_000_000_000 + (n % 2000));
+  const body = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: PAGE_ID,
+        time: Date.now(),
+        messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: `m_bench_${n}_${randomBytes(6).toString('hex')}`, text: TEXTS[n % TEXTS.length] } }],
+      },
+    ],
+  });
+  return { body, signature: signPayload(body, APP_SECRET) };
+}
+
+async function waitForReady(child: ChildProcess, url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready in 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The child's peak resident memory (VmHWM), in MB. */
+function peakMemoryMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+interface Figures {
+  name: string;
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  peakMb: number;
+}
+
+async function load(name: string, port: number, child: ChildProcess): Promise<Figures> {
+  let n = 0;
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/webhooks/messenger',
+          setupRequest: (request) => {
+            const { body, signature } = signedBody(n++);
+            return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+          },
+        },
+      ],
+    });
+  await run(3); // warm-up: JIT, pools, first conversations
+  const result = await run(DURATION_S);
+  return {
+    name,
+    eventsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    peakMb: peakMemoryMb(child.pid),
+  };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<void> {
+  const database = await createBenchDatabase();
+  const fake = await FakeGraphApi.start({ appSecret: APP_SECRET });
+  const results: Figures[] = [];
+  try {
+    const barePort = await findFreePort();
+    const bare = spawn(process.execPath, ['dist/test/bench/bare-webhook.server.js'], {
+      env: { ...process.env, PORT: String(barePort), DATABASE_URL: database.url, APP_SECRET },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForReady(bare, `http://127.0.0.1:${barePort}/`);
+    results.push(await load('baseline: bare Fastify route, HMAC + one INSERT (pg)', barePort, bare));
+    await stop(bare);
+
+    const port = await findFreePort();
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under load.
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const server = spawn(process.execPath, [...nodeArgs, 'dist/apps/server/src/main.js'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        LOG_LEVEL: 'warn',
+        MESSENGER_APP_SECRET: APP_SECRET,
+        MESSENGER_VERIFY_TOKEN: 'bench-verify',
+        MESSENGER_PAGE_ID: PAGE_ID,
+        MESSENGER_PAGE_ACCESS_TOKEN: 'BENCH' + randomBytes(16).toString('hex'),
+        MESSENGER_GRAPH_URL: fake.url,
+        LINK_SIGNING_KEYS: `b1:${randomBytes(32).toString('base64url')}`,
+        DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+        CUSTOMER_VERIFICATION: 'none',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForReady(server, `http://127.0.0.1:${port}/health`);
+    results.push(await load('full pipeline: signature, parse, detect, redact, triggers, one transaction', port, server));
+    await stop(server);
+  } finally {
+    await fake.close();
+    await database.drop();
+  }
+
+  const [baseline, full] = results;
+  process.stdout.write(`\nbench:webhook  ${CONNECTIONS} connections, ${DURATION_S} s after a 3 s warm-up, single-event signed webhooks, ${TEXTS.length} texts (benign and sensitive)\n\n`);
+  process.stdout.write('| run | events/s | p50 ms | p99 ms | non-2xx | errors | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n');
+  for (const r of results) process.stdout.write(`| ${r.name} | ${r.eventsPerSecond} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.peakMb} |\n`);
+  if (baseline && full) {
+    process.stdout.write(`\nfull pipeline / baseline: ${(full.eventsPerSecond / baseline.eventsPerSecond).toFixed(2)}x events/s (target >= 0.70x), p99 ${full.p99} ms (target < 100 ms)\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
