@@ -6,6 +6,8 @@ import { MadeAuditEventsAppendOnly1764100001000 } from './1764100001000-made-aud
 import { CreatedStaffAccounts1764100002000 } from './1764100002000-created-staff-accounts.js';
 import { CreatedStaffSessions1764100003000 } from './1764100003000-created-staff-sessions.js';
 import { CreatedTriggers1764100004000 } from './1764100004000-created-triggers.js';
+import { CreatedAuditChain1764100005000 } from './1764100005000-created-audit-chain.js';
+import { MovedAuditHashesToAuditChain1764100006000 } from './1764100006000-moved-audit-hashes-to-audit-chain.js';
 import { CreatedHandoffs1764200000000 } from './1764200000000-created-handoffs.js';
 import { CreatedCustomerSessions1764200001000 } from './1764200001000-created-customer-sessions.js';
 
@@ -19,6 +21,8 @@ export const MIGRATIONS: Function[] = [
   CreatedStaffAccounts1764100002000,
   CreatedStaffSessions1764100003000,
   CreatedTriggers1764100004000,
+  CreatedAuditChain1764100005000,
+  MovedAuditHashesToAuditChain1764100006000,
   CreatedHandoffs1764200000000,
   CreatedCustomerSessions1764200001000,
 ];

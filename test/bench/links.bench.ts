@@ -8,14 +8,11 @@
  * DATABASE_URL, or a throwaway embedded PostgreSQL when unset. Not a test.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateKeyringSpec, hashNonce, LinkTokenService, parseKeyring } from '@handoff/link-tokens';
 import { DataSource } from 'typeorm';
 import { createDataSourceOptions } from '../../apps/server/src/database/data-source.js';
-import { EmbeddedPostgresServer } from '../../apps/server/src/database/embedded-postgres.server.js';
+import { createBenchDatabase } from './bench-database.js';
 import { runPendingMigrations } from '../../apps/server/src/database/migration.runner.js';
 import { REDEEM_SQL } from '../../apps/server/src/handoff/handoff.sql.js';
 
@@ -24,14 +21,9 @@ const REDEMPTIONS = Number(process.env.BENCH_REDEMPTIONS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedPostgresServer | null = null;
-  let dataDir: string | null = null;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'bench-links-'));
-    embedded = new EmbeddedPostgresServer({ dataDir, persistent: false });
-    url = await embedded.start();
-  }
+  // A database of its own, on DATABASE_URL's server or the embedded one, dropped at the end.
+  const database = await createBenchDatabase();
+  const url = database.url;
   const dataSource = await new DataSource(createDataSourceOptions(url, { poolSize: CONCURRENCY + 2, applicationName: 'bench-links' })).initialize();
   try {
     await runPendingMigrations(dataSource);
@@ -95,11 +87,10 @@ async function main(): Promise<void> {
       await dataSource.query(`DELETE FROM conversations WHERE page_id = $1`, [fixture.pageId]);
       await dataSource.query(`DELETE FROM pages WHERE page_id = $1`, [fixture.pageId]);
     }
-    process.stdout.write(`secure links (node ${process.version}, ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})\n${lines.join('\n')}\n`);
+    process.stdout.write(`secure links (node ${process.version}, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'})\n${lines.join('\n')}\n`);
   } finally {
     await dataSource.destroy();
-    await embedded?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 }
 

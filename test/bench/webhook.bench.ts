@@ -15,28 +15,45 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
 const PAGE_ID = '100000000000777';
 const APP_SECRET = randomBytes(24).toString('base64url');
 
-const TEXTS = [
+/** Questions a generic answer serves (none fires a trigger with the default model and triggers). */
+const BENIGN = [
   'hi, what are your opening hours?',
-  'how do I change my address in the app',
+  'which currencies can I hold in the app',
+  'thanks a lot!',
+  'what is the exchange rate for euros',
+  'do you have a branch in leeds',
+  'is the app down right now?',
+  'can I get a virtual card',
+  'what are the fees for topping up by card',
+  'are there age limits for opening an account',
+];
+const SENSITIVE = [
   'I lost my card yesterday, please block it',
   'my card number is 4111 1111 1111 1111 and it was declined',
   'there is a payment I do not recognise on my statement',
-  'can I get a refund for a duplicate charge',
-  'thanks a lot!',
   'my IBAN is GB82 WEST 1234 5698 7654 32, is the transfer through?',
-  'what is the exchange rate for euros',
   'my ssn is 078-05-1120, why was I locked out',
 ];
+/** Share of messages that are sensitive (they fire a trigger: a handoff offer in the transaction). */
+const SENSITIVE_SHARE = Number(process.env.BENCH_SENSITIVE_SHARE ?? 0.2);
+const CUSTOMERS = 5000;
+
+function textFor(n: number): string {
+  // Deterministic: every 1/share-th message is sensitive.
+  const sensitiveEvery = SENSITIVE_SHARE > 0 ? Math.round(1 / SENSITIVE_SHARE) : 0;
+  if (sensitiveEvery > 0 && n % sensitiveEvery === 0) return SENSITIVE[Math.floor(n / sensitiveEvery) % SENSITIVE.length]!;
+  return BENIGN[n % BENIGN.length]!;
+}
 
 function signedBody(n: number): { body: string; signature: string } {
-  const psid = String(7_100_000_000_000_000 + (n % 2000));
+  const psid = String(7_100_000_000_000_000 + ((n * 7919) % CUSTOMERS));
   const body = JSON.stringify({
     object: 'page',
     entry: [
       {
         id: PAGE_ID,
         time: Date.now(),
-        messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: `m_bench_${n}_${randomBytes(6).toString('hex')}`, text: TEXTS[n % TEXTS.length] } }],
+        messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: `m_bench_${n}_${randomBytes(6).toString('hex')}`, text: textFor(n) } }],
       },
     ],
   });
@@ -160,7 +177,7 @@ async function main(): Promise<void> {
   }
 
   const [baseline, full] = results;
-  process.stdout.write(`\nbench:webhook  ${CONNECTIONS} connections, ${DURATION_S} s after a 3 s warm-up, single-event signed webhooks, ${TEXTS.length} texts (benign and sensitive)\n\n`);
+  process.stdout.write(`\nbench:webhook  ${CONNECTIONS} connections, ${DURATION_S} s after a 3 s warm-up, single-event signed webhooks from ${CUSTOMERS} customers, ${Math.round(SENSITIVE_SHARE * 100)}% sensitive (card numbers, IBANs, SSNs, lost cards, disputes: each fires a handoff trigger)\n\n`);
   process.stdout.write('| run | events/s | p50 ms | p99 ms | non-2xx | errors | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n');
   for (const r of results) process.stdout.write(`| ${r.name} | ${r.eventsPerSecond} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.peakMb} |\n`);
   if (baseline && full) {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { buildTextMessage, FakeGraphApi, type FakeFailure } from '@handoff/messenger';
+import { buildButtonTemplate, buildTextMessage, FakeGraphApi, type FakeFailure } from '@handoff/messenger';
 import type { DataSource } from 'typeorm';
 import { OutboxService } from '../../apps/server/src/outbound/outbox.service.js';
 import { newPsid } from '../support/messenger.factory.js';
@@ -92,6 +92,23 @@ describe('outbox to the Send API', () => {
     expect(call!.query.access_token).toBe(server.config.messenger.pageAccessToken);
     expect(call!.query.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
     expect(call!.body).toMatchObject({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Hello from the bank' } });
+  });
+
+  it('removes the secure-link token from a delivered button at rest', async () => {
+    const psid = newPsid();
+    const conversationId = await conversation(psid);
+    const token = 'eyJhbGciOiJIUzI1NiJ9.token-under-test.sig';
+    const [id] = await db.transaction((manager) =>
+      outbox.enqueue(manager, [
+        { conversationId, pageId, psid, kind: 'message', body: buildButtonTemplate(psid, { text: 'Continue securely', buttons: [{ title: 'Open secure chat', url: `https://bank.example/s/${token}` }] }) },
+      ]),
+    );
+    await expect(settled(id!)).resolves.toMatchObject({ status: 'sent' });
+    await until(() => fake.messagesTo(psid).length === 1);
+    expect(JSON.stringify(fake.messagesTo(psid)[0]!.body)).toContain(token);
+    const [{ body }] = (await db.query(`SELECT body::text AS body FROM outbox_messages WHERE id = $1`, [id])) as { body: string }[];
+    expect(body).not.toContain(token);
+    expect(body).toContain('https://bank.example/s/[sent]');
   });
 
   it('sends nothing for a transaction that rolled back', async () => {

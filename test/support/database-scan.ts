@@ -14,8 +14,12 @@ export async function dumpAllTables(dataSource: DataSource): Promise<string> {
     const rows: { row: string }[] = await dataSource.query(`SELECT t::text AS row FROM "${table_name}" t`);
     for (const { row } of rows) parts.push(`${table_name}: ${row}`);
   }
-  const jobs: { row: string }[] = await dataSource.query(`SELECT j::text AS row FROM graphile_worker._private_jobs j`).catch(() => []);
-  for (const { row } of jobs) parts.push(`graphile_worker.jobs: ${row}`);
+  // Every job queue's jobs (test apps each have a schema of their own).
+  const queues: { table_schema: string }[] = await dataSource.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = '_private_jobs'`);
+  for (const { table_schema } of queues) {
+    const jobs: { row: string }[] = await dataSource.query(`SELECT j::text AS row FROM "${table_schema}"._private_jobs j`);
+    for (const { row } of jobs) parts.push(`${table_schema}.jobs: ${row}`);
+  }
   return parts.join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A row of the append-only audit trail (written by AuditService with raw SQL, read through this). */
+/** A row of the append-only audit trail (written by AuditService with raw SQL, read through this).
+ * Its link in the hash chain is a row of audit_chain, appended by AuditChainer. */
 @Entity({ name: 'audit_events' })
 export class AuditEventEntity {
   /** bigint: TypeORM returns it as a string */
@@ -42,10 +43,4 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   details!: unknown;
-
-  @Column({ name: 'prev_hash', type: 'text' })
-  prevHash!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
 }

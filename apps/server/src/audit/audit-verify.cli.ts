@@ -5,10 +5,12 @@ import { loadOrCreateDemoSecrets } from '../config/demo-secrets.store.js';
 import { createDataSourceOptions } from '../database/data-source.js';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server.js';
 import { verifyAuditChain } from './audit-chain.js';
+import { chainPendingEvents } from './audit-chainer.js';
 
 /**
- * `npm run audit:verify`: checks the whole audit chain and exits 0 when intact, 1 naming the first
- * broken link, 2 when it could not check. Uses DATABASE_URL, or the embedded PostgreSQL under .data/
+ * `npm run audit:verify`: links events still pending (under the chainers' lock, so alongside running
+ * servers too), checks the whole audit chain and exits 0 when intact, 1 naming the first broken link
+ * (or an event left unchained past the grace period), 2 when it could not check. Uses DATABASE_URL, or the embedded PostgreSQL under .data/
  * (only while the server is stopped: the cluster admits one postmaster).
  */
 async function main(): Promise<number> {
@@ -31,14 +33,18 @@ async function main(): Promise<number> {
   const dataSource = new DataSource(createDataSourceOptions(databaseUrl, { poolSize: 1, applicationName: 'audit-verify' }));
   try {
     await dataSource.initialize();
+    const linked = await chainPendingEvents(dataSource);
     const result = await verifyAuditChain(dataSource);
     if (result.ok) {
-      process.stdout.write(`audit chain intact: ${result.checked} events, last hash ${result.lastHash}\n`);
+      process.stdout.write(
+        `audit chain intact: ${result.checked} events (${linked} linked now), ${result.pending} pending, last hash ${result.lastHash}\n`,
+      );
       return 0;
     }
     const broken = result.firstBreak!;
     process.stdout.write(
-      `audit chain BROKEN at event seq=${broken.seq} id=${broken.id} (${broken.reason}); ${result.checked} events before it are intact\n`,
+      `audit chain BROKEN at event seq=${broken.seq ?? '-'} id=${broken.id} position=${broken.position ?? '-'} (${broken.reason}); ` +
+        `${result.checked} links before it are intact; ${result.unchained} events unchained past the grace period, ${result.pending} pending\n`,
     );
     return 1;
   } finally {

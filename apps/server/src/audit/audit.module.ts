@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditChainer } from './audit-chainer.js';
 import { AuditController } from './audit.controller.js';
 import { AuditService } from './audit.service.js';
 
@@ -6,7 +7,7 @@ import { AuditService } from './audit.service.js';
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService],
-  exports: [AuditService],
+  providers: [AuditService, AuditChainer],
+  exports: [AuditService, AuditChainer],
 })
 export class AuditModule {}

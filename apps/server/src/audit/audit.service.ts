@@ -5,11 +5,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { stripControlCharacters } from '../logging/log-redaction.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AuditEventEntity } from './audit-event.entity.js';
-import { chainHash, GENESIS_HASH, verifyAuditChain, type ChainVerification } from './audit-chain.js';
+import { verifyAuditChain, type ChainVerification, type VerifyOptions } from './audit-chain.js';
+import { AuditChainer } from './audit-chainer.js';
 import type { AuditEventInput, AuditEventView } from './audit.types.js';
-
-/** Every appender takes this transaction-scoped lock, so the chain never forks. */
-const AUDIT_CHAIN_LOCK_KEY = 7_406_211_002;
 const SECRET_KEY = /password|passphrase|secret|token|hash|cookie|authorization|credential/i;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const MAX_DEPTH = 8;
@@ -31,8 +29,9 @@ export interface AuditQuery {
 
 /**
  * The append-only, hash-chained audit trail. `record` with a manager writes in the caller's
- * transaction (READ COMMITTED, the default), so an event exists exactly when what it describes does.
- * Appends are serialised by an advisory lock held until that transaction ends.
+ * transaction, so an event exists exactly when what it describes does. Recording is one INSERT and
+ * takes no lock: AuditChainer links committed events onto the hash chain (audit_chain) within a
+ * second, in its own transactions.
  */
 @Injectable()
 export class AuditService {
@@ -40,21 +39,18 @@ export class AuditService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly chainer: AuditChainer,
     metrics: MetricsService,
   ) {
     this.events = metrics.counter('audit_events_total', 'Audit events recorded, by action and outcome', ['action', 'outcome']);
   }
 
   async record(event: AuditEventInput, manager?: EntityManager): Promise<void> {
-    if (manager?.queryRunner?.isTransactionActive) await this.append(event, manager);
-    else await (manager ?? this.dataSource.manager).transaction((m) => this.append(event, m));
+    await this.insert(event, manager ?? this.dataSource.manager);
     this.events.inc({ action: event.action, outcome: event.outcome });
   }
 
-  private async append(event: AuditEventInput, manager: EntityManager): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
-    const last = (await manager.query('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1')) as { hash: string }[];
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+  private async insert(event: AuditEventInput, manager: EntityManager): Promise<void> {
     const fields = {
       id: randomUUID(),
       // Millisecond precision, which survives the round trip through timestamptz unchanged.
@@ -70,11 +66,10 @@ export class AuditService {
       after: sanitise(event.after, 0) ?? null,
       details: sanitise(event.details, 0) ?? null,
     };
-    const hash = chainHash(prevHash, fields);
     await manager.query(
       `INSERT INTO audit_events (id, occurred_at, actor_type, actor_id, action, resource_type, resource_id, outcome, origin,
-                                 before, after, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14)`,
+                                 before, after, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb)`,
       [
         fields.id,
         fields.occurredAt,
@@ -88,14 +83,18 @@ export class AuditService {
         jsonOrNull(fields.before),
         jsonOrNull(fields.after),
         jsonOrNull(fields.details),
-        prevHash,
-        hash,
       ],
     );
   }
 
   async list(query: AuditQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-    const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
+    const qb = this.dataSource
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .leftJoin('audit_chain', 'c', 'c.event_id = e.id')
+      .addSelect('c.position::text', 'chain_position')
+      .addSelect('c.prev_hash', 'chain_prev_hash')
+      .addSelect('c.hash', 'chain_hash');
     if (query.action) qb.andWhere('e.action = :action', { action: query.action });
     if (query.actorType) qb.andWhere('e.actorType = :actorType', { actorType: query.actorType });
     if (query.actorId) qb.andWhere('e.actorId = :actorId', { actorId: query.actorId });
@@ -105,20 +104,29 @@ export class AuditService {
     if (query.from) qb.andWhere('e.occurredAt >= :from', { from: query.from });
     if (query.to) qb.andWhere('e.occurredAt < :to', { to: query.to });
     if (query.before) qb.andWhere('e.seq < :before', { before: query.before });
-    const rows = await qb.orderBy('e.seq', 'DESC').limit(query.limit + 1).getMany();
+    const { entities: rows, raw } = await qb.orderBy('e.seq', 'DESC').limit(query.limit + 1).getRawAndEntities<ChainColumns & { e_seq: string }>();
+    const links = new Map(raw.map((r) => [String(r.e_seq), r]));
     const page = rows.slice(0, query.limit);
     return {
-      items: page.map(toView),
+      items: page.map((row) => toView(row, links.get(String(row.seq)))),
       nextCursor: rows.length > query.limit ? (page[page.length - 1]?.seq ?? null) : null,
     };
   }
 
-  verify(): Promise<ChainVerification> {
-    return verifyAuditChain(this.dataSource);
+  /** Links whatever is pending, then checks the whole chain. */
+  async verify(options?: VerifyOptions): Promise<ChainVerification> {
+    await this.chainer.chainPending();
+    return verifyAuditChain(this.dataSource, options);
   }
 }
 
-function toView(row: AuditEventEntity): AuditEventView {
+interface ChainColumns {
+  chain_position: string | null;
+  chain_prev_hash: string | null;
+  chain_hash: string | null;
+}
+
+function toView(row: AuditEventEntity, link: ChainColumns | undefined): AuditEventView {
   return {
     seq: String(row.seq),
     id: row.id,
@@ -131,8 +139,9 @@ function toView(row: AuditEventEntity): AuditEventView {
     before: row.before,
     after: row.after,
     details: row.details,
-    prevHash: row.prevHash,
-    hash: row.hash,
+    chainPosition: link?.chain_position ?? null,
+    prevHash: link?.chain_prev_hash ?? null,
+    hash: link?.chain_hash ?? null,
   };
 }
 

@@ -27,6 +27,8 @@ export interface AuditEventView {
   before: unknown;
   after: unknown;
   details: unknown;
-  prevHash: string;
-  hash: string;
+  /** the event's link in the hash chain: all null until the chainer links it (within a second) */
+  chainPosition: string | null;
+  prevHash: string | null;
+  hash: string | null;
 }

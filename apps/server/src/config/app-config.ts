@@ -40,6 +40,8 @@ export interface AppConfig {
     pageRatePerSecond: number;
     /** A Send API call that has not answered by then counts as a transient failure. */
     sendTimeoutMs: number;
+    /** PostgreSQL schema of the job queue (graphile-worker); instances sharing it share the work. */
+    jobsSchema: string;
   };
   /** 32 bytes: encrypts secrets and secure transcripts at rest. */
   dataEncryptionKey: Buffer<ArrayBufferLike>;
@@ -199,7 +201,9 @@ export function loadConfig(
     concurrency: parseInteger(value('OUTBOX_CONCURRENCY'), 10, 1, 100, 'OUTBOX_CONCURRENCY', problems),
     pageRatePerSecond: parseInteger(value('PAGE_SEND_RATE_PER_SECOND'), 250, 1, 300, 'PAGE_SEND_RATE_PER_SECOND', problems),
     sendTimeoutMs: parseInteger(value('OUTBOX_SEND_TIMEOUT_MS'), 10_000, 100, 60_000, 'OUTBOX_SEND_TIMEOUT_MS', problems),
+    jobsSchema: value('OUTBOX_JOBS_SCHEMA') ?? 'graphile_worker',
   };
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(outbox.jobsSchema)) problems.push('OUTBOX_JOBS_SCHEMA must be a lower-case PostgreSQL identifier');
 
   let dataEncryptionKey: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   const dekRaw = required('DATA_ENCRYPTION_KEY', demo?.dataEncryptionKey);

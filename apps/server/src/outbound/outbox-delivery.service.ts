@@ -17,6 +17,18 @@ const MAX_RETRY_DELAY_MS = 15 * 60_000;
 /** How soon to look again when an earlier call to the same recipient is still unfinished. */
 const PREDECESSOR_WAIT_MS = 250;
 
+/**
+ * The body with secure-link tokens removed from button URLs: a finished row needs no token, and a
+ * token at rest is one more thing a database dump could replay.
+ */
+const SCRUBBED_BODY = `CASE WHEN kind = 'message' AND jsonb_typeof(body #> '{message,attachment,payload,buttons}') = 'array' THEN
+    jsonb_set(body, '{message,attachment,payload,buttons}', (
+      SELECT jsonb_agg(CASE WHEN button ? 'url'
+        THEN jsonb_set(button, '{url}', to_jsonb(regexp_replace(button ->> 'url', '/s/[^/?#]+$', '/s/[sent]')))
+        ELSE button END)
+      FROM jsonb_array_elements(body #> '{message,attachment,payload,buttons}') AS button))
+  ELSE body END`;
+
 interface ClaimedRow {
   id: string;
   page_id: string;
@@ -70,7 +82,7 @@ export class OutboxDeliveryService {
       await this.limiter.acquire(row.page_id);
       const messageId = await this.call(row, page);
       await this.dataSource.query(
-        `UPDATE outbox_messages SET status = 'sent', message_id = $2, sent_at = now(), updated_at = now() WHERE id = $1`,
+        `UPDATE outbox_messages SET status = 'sent', message_id = $2, sent_at = now(), updated_at = now(), body = ${SCRUBBED_BODY} WHERE id = $1`,
         [row.id, messageId],
       );
       this.results.inc({ kind: row.kind, result: 'sent' });
@@ -143,7 +155,7 @@ export class OutboxDeliveryService {
 
   private async fail(row: ClaimedRow, reason: string, error: GraphApiError | null): Promise<void> {
     await this.dataSource.query(
-      `UPDATE outbox_messages SET status = 'failed', failure_reason = $2, last_error_kind = $3, last_error_code = $4, last_error_subcode = $5, updated_at = now() WHERE id = $1`,
+      `UPDATE outbox_messages SET status = 'failed', failure_reason = $2, last_error_kind = $3, last_error_code = $4, last_error_subcode = $5, updated_at = now(), body = ${SCRUBBED_BODY} WHERE id = $1`,
       [row.id, reason, error ? `${error.kind}:${error.reason}` : null, error?.code ?? error?.httpStatus ?? null, error?.subcode ?? null],
     );
     this.results.inc({ kind: row.kind, result: 'failed' });

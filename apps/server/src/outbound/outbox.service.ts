@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { SendRequestBody } from '@handoff/messenger';
 import type { EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import type { OutboxKind } from './outbox-message.entity.js';
 
 export const DELIVER_TASK = 'outbox.deliver';
@@ -25,6 +27,13 @@ export function recipientQueue(pageId: string, psid: string): string {
  */
 @Injectable()
 export class OutboxService {
+  private readonly addJobSql: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    // The schema name is validated by the config (a plain identifier).
+    this.addJobSql = `SELECT "${config.outbox.jobsSchema}".add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`;
+  }
+
   async enqueue(manager: EntityManager, items: OutboxItem[]): Promise<string[]> {
     const ids: string[] = [];
     for (const item of items) {
@@ -33,7 +42,7 @@ export class OutboxService {
         [item.conversationId, item.pageId, item.psid, item.kind, JSON.stringify(item.body)],
       );
       const id = rows[0]!.id;
-      await manager.query(`SELECT graphile_worker.add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`, [
+      await manager.query(this.addJobSql, [
         DELIVER_TASK,
         id,
         recipientQueue(item.pageId, item.psid),

@@ -6,6 +6,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { OutboxDeliveryService } from './outbox-delivery.service.js';
 import { DELIVER_TASK } from './outbox.service.js';
 
+const WORKER_SCHEMA_LOCK_KEY = 7_406_211_003;
+
 /**
  * Runs graphile-worker in this process: its schema is installed before the app takes requests
  * (the intake transaction calls graphile_worker.add_job), and its jobs deliver outbox rows.
@@ -31,10 +33,11 @@ export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
       if (level === 'error') this.logger.error(message);
       else if (level === 'warning') this.logger.warn(message);
     });
-    await runMigrations({ pgPool: this.pool, logger });
+    await this.installWorkerSchema(logger);
     this.runner = await run({
       pgPool: this.pool,
       logger,
+      schema: this.config.outbox.jobsSchema,
       concurrency: this.config.outbox.concurrency,
       noHandleSignals: true,
       pollInterval: 1000,
@@ -50,6 +53,22 @@ export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
         },
       },
     });
+  }
+
+  /** graphile-worker's own migrations, under an advisory lock: instances starting together on a new
+   * database would otherwise race to create its schema. */
+  private async installWorkerSchema(logger: WorkerLogger): Promise<void> {
+    const client = await this.pool!.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [WORKER_SCHEMA_LOCK_KEY]);
+      try {
+        await runMigrations({ pgPool: this.pool!, logger, schema: this.config.outbox.jobsSchema });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [WORKER_SCHEMA_LOCK_KEY]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

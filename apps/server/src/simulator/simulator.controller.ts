@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { signPayload } from '@handoff/messenger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
 import { DomainException } from '../common/errors/domain.exception.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -62,7 +63,7 @@ export class SimulatorController {
 
   @Post('messages')
   @HttpCode(202)
-  async send(@Body() body: SimulatedMessageDto): Promise<{ status: number }> {
+  async send(@Body() body: SimulatedMessageDto, @Req() request: FastifyRequest): Promise<{ status: number }> {
     if (body.text === undefined && body.quickReplyPayload === undefined) {
       throw new DomainException(ErrorCode.ValidationFailed, 'text or quickReplyPayload is required');
     }
@@ -75,7 +76,8 @@ export class SimulatorController {
     };
     // Meta escapes non-ASCII in the bytes it signs.
     const raw = JSON.stringify(envelope).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-    const response = await fetch(`http://127.0.0.1:${this.config.port}/webhooks/messenger`, {
+    // Back to this very server, on the port the page was served from.
+    const response = await fetch(`http://127.0.0.1:${request.socket.localPort ?? this.config.port}/webhooks/messenger`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signPayload(raw, appSecrets[0]!) },
       body: raw,

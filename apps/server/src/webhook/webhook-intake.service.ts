@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DetectionResult } from '@handoff/detection';
 import type { EchoEvent, MessageEvent, MessengerEvent, ParsedWebhook, PostbackEvent } from '@handoff/messenger';
 import type { Counter } from 'prom-client';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessageKind } from '../conversations/message.entity.js';
 import { DetectionService } from '../detection/detection.service.js';
@@ -141,8 +142,7 @@ export class WebhookIntakeService {
     ];
     if (!reaction) {
       // Nothing to send: one statement is one transaction, one round trip.
-      const rows: StoredRow[] = await this.dataSource.query(STORE_MESSAGE_SQL, params);
-      return rows.length > 0 ? 'stored' : 'duplicate';
+      return (await this.storeAlone(params)) ? 'stored' : 'duplicate';
     }
     return this.dataSource.transaction(async (manager) => {
       const rows: StoredRow[] = await manager.query(STORE_MESSAGE_SQL, params);
@@ -159,7 +159,7 @@ export class WebhookIntakeService {
     // A person at the bank can type sensitive data too: redact before storing, as for customers.
     const detection = text.length > 0 ? this.detection.detect(text) : null;
     const attachmentTypes = event.attachments.map((a) => a.type);
-    const rows: StoredRow[] = await this.dataSource.query(STORE_MESSAGE_SQL, [
+    const stored = await this.storeAlone([
       event.pageId,
       event.dedupeKey,
       event.kind,
@@ -177,7 +177,17 @@ export class WebhookIntakeService {
       null,
       new Date(event.timestamp),
     ]);
-    return rows.length > 0 ? 'stored' : 'duplicate';
+    return stored ? 'stored' : 'duplicate';
+  }
+
+  /**
+   * The hot path: STORE_MESSAGE_SQL on its own, as a named prepared statement (parsed and planned
+   * once per connection) straight on TypeORM's pg pool.
+   */
+  private async storeAlone(params: unknown[]): Promise<boolean> {
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const result = await pool.query({ name: 'webhook-store-message', text: STORE_MESSAGE_SQL, values: params });
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Delivery and read receipts, reactions, referrals, opt-ins and thread control: kept as seen, content-free. */

@@ -68,8 +68,7 @@ export function recognisePhones(scan: Scan, out: Candidate[], regions: readonly 
     let digits = '';
     let gap = 0;
     // where the run could also end: after a group followed by a space ("(415) 555-2671 4000 ...")
-    let lastCut = -1;
-    let lastCutDigits = 0;
+    const cuts: { end: number; digits: number }[] = [];
     while (j < n && digits.length <= 16) {
       const c = text.charCodeAt(j);
       if (isDigit(c)) {
@@ -78,35 +77,42 @@ export function recognisePhones(scan: Scan, out: Candidate[], regions: readonly 
         j++;
         end = j;
         if (text[end] === ')') end++;
-        if (text.charCodeAt(end) === 32 && digits.length >= 7 && digits.length <= 15) {
-          lastCut = end;
-          lastCutDigits = digits.length;
-        }
+        if (text.charCodeAt(end) === 32 && digits.length >= 7 && digits.length <= 15) cuts.push({ end, digits: digits.length });
       } else if (PHONE_SEPARATORS.includes(text[j] as string) && gap < 3) {
         gap++;
         j++;
       } else break;
     }
-    if (digits.length > 15 && lastCut > 0) {
-      // the run swallowed the next number: keep the part up to the last space that fits
-      end = lastCut;
-      digits = digits.slice(0, lastCutDigits);
-    }
     i = Math.max(end, start + 1);
-    if (digits.length < 7 || digits.length > 15) continue;
-    if (end < n && (isAsciiLetter(text.charCodeAt(end)) || isDigit(text.charCodeAt(end)))) continue;
-    if (afterMixedCode(text, start)) continue;
-    const raw = text.slice(start, end);
-    if (DATE_SHAPE.test(raw) || looksLikeAmount(text, start, end)) continue;
-    if (/\d[./]\d{2}$/.test(raw) && !/[-\s(]/.test(raw)) continue; // a decimal amount
-    if (overlapsStrong(out, start, end)) continue;
-    const named = context.before(start, 40, ['phone']);
-    const other = context.before(start, 32, ['notCard', 'account', 'routing', 'ssn', 'card', 'imei', 'pin', 'otp', 'cvv'], true);
-    if (other && (!named || other.end > named.end)) continue;
-    const valid = validPhone(raw, digits, plus || raw.startsWith('00'), regions);
-    if (!valid) continue;
-    out.push({ type: 'PHONE', start, end, score: named ? 0.9 : 0.75, reason: `libphonenumber:${valid}${named ? '+context' : ''}` });
+    // the whole run, else the run cut at its last spaces (it may have swallowed the next number)
+    const glued = end < n && (isAsciiLetter(text.charCodeAt(end)) || isDigit(text.charCodeAt(end)));
+    const tries: { end: number; digits: number }[] = [];
+    if (!glued && digits.length >= 7 && digits.length <= 15) tries.push({ end, digits: digits.length });
+    for (let k = cuts.length - 1; k >= 0 && tries.length < 3; k--) if ((cuts[k] as { end: number }).end < end) tries.push(cuts[k] as { end: number; digits: number });
+    for (const t of tries) {
+      const found = phoneAt(scan, out, start, t.end, digits.slice(0, t.digits), plus, regions);
+      if (found) {
+        out.push(found);
+        i = t.end;
+        break;
+      }
+    }
   }
+}
+
+function phoneAt(scan: Scan, out: Candidate[], start: number, end: number, digits: string, plus: boolean, regions: readonly CountryCode[]): Candidate | null {
+  const { text, context } = scan;
+  if (afterMixedCode(text, start)) return null;
+  const raw = text.slice(start, end);
+  if (DATE_SHAPE.test(raw) || looksLikeAmount(text, start, end)) return null;
+  if (/\d[./]\d{2}$/.test(raw) && !/[-\s(]/.test(raw)) return null; // a decimal amount
+  if (overlapsStrong(out, start, end)) return null;
+  const named = context.before(start, 40, ['phone']);
+  const other = context.before(start, 32, ['notCard', 'account', 'routing', 'ssn', 'card', 'imei', 'pin', 'otp', 'cvv'], true);
+  if (other && (!named || other.end > named.end)) return null;
+  const valid = validPhone(raw, digits, plus || raw.startsWith('00'), regions);
+  if (!valid) return null;
+  return { type: 'PHONE', start, end, score: named ? 0.9 : 0.75, reason: `libphonenumber:${valid}${named ? '+context' : ''}` };
 }
 
 function overlapsStrong(out: Candidate[], start: number, end: number): boolean {
