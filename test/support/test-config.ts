@@ -20,9 +20,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LINK_SIGNING_KEYS: `k1:${secret()}`,
     DATA_ENCRYPTION_KEY: secret(),
     CUSTOMER_VERIFICATION: 'none',
-    // Every test app has a job queue of its own: an app's jobs must be run by an app with its Graph
-    // API settings (apps sharing one config object share the queue, like production instances).
-    OUTBOX_JOBS_SCHEMA: `jobs_${randomBytes(5).toString('hex')}`,
+    // Every test app has jobs of its own: an app's jobs must be run by an app with its Graph API
+    // settings (apps sharing one config object share them, like a deployment's instances).
+    JOBS_NAMESPACE: `test${randomBytes(5).toString('hex')}`,
     // CI exports REDIS_URL: then the apps under test share rate limits and notifications through it.
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `test:${secret(6)}:` } : {}),
     ...overrides,

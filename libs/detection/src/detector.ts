@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { IntentModel } from './intent/intent-model.js';
 import { normalise, toOriginalRange } from './normalise.js';
-import { PLACEHOLDER_PATTERN, redact } from './redact.js';
+import { PLACEHOLDER_PATTERN, placeholder, redact } from './redact.js';
 import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
 import { recogniseCards } from './recognisers/card.recogniser.js';
 import { DEFAULT_PHONE_REGIONS, recogniseEmails, recognisePhones } from './recognisers/contact.recogniser.js';
@@ -23,6 +23,8 @@ export interface DetectorOptions {
   /** entity types to look for (default all) */
   types?: readonly EntityType[];
 }
+
+const MAX_EXTRA_PASSES = 3;
 
 /** Longest input examined; the rest of a longer message is redacted wholesale (never stored raw). */
 export const MAX_DETECT_LENGTH = 200_000;
@@ -84,6 +86,18 @@ export class Detector {
       const head = input.length > MAX_DETECT_LENGTH ? input.slice(0, MAX_DETECT_LENGTH) : input;
       const entities = this.findEntities(head);
       let redactedText = redact(head, entities);
+      // A value can read differently once a neighbour is a placeholder ("pin 4821 4 0 0 2 ..."
+      // where the digits ran into a card). Looking again until nothing new is found makes the
+      // result a fixed point: redacting redacted text changes nothing.
+      for (let pass = 0; pass < MAX_EXTRA_PASSES && entities.length > 0; pass++) {
+        const more = this.findEntities(redactedText);
+        if (more.length === 0) break;
+        const mapped = mapRedactedSpans(head, entities, more);
+        if (mapped.length === 0) break;
+        entities.push(...mapped);
+        entities.sort((a, b) => a.start - b.start);
+        redactedText = redact(head, entities);
+      }
       if (head.length < input.length) redactedText += '[TRUNCATED]';
       const intent = this.classify(redactedText);
       return { redactedText, entities, intent, sensitive: entities.length > 0 || (intent?.sensitive ?? false) };
@@ -114,4 +128,30 @@ function resolveOverlaps(candidates: Candidate[], length: number, minScore: numb
     accepted.push(c);
   }
   return accepted.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Maps spans found in `redact(text, spans)` back to `text`. A span inside a kept stretch of the
+ * original shifts by that stretch's offset; one touching a placeholder is dropped.
+ */
+function mapRedactedSpans(text: string, spans: readonly EntitySpan[], found: readonly EntitySpan[]): EntitySpan[] {
+  const stretches: { redStart: number; redEnd: number; origStart: number }[] = [];
+  let pos = 0;
+  let red = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const start = Math.max(span.start, pos);
+    const end = Math.min(span.end, text.length);
+    if (end <= start) continue;
+    stretches.push({ redStart: red, redEnd: red + start - pos, origStart: pos });
+    red += start - pos + placeholder(span).length;
+    pos = end;
+  }
+  stretches.push({ redStart: red, redEnd: red + text.length - pos, origStart: pos });
+  const out: EntitySpan[] = [];
+  for (const f of found) {
+    const s = stretches.find((x) => f.start >= x.redStart && f.end <= x.redEnd);
+    if (!s) continue;
+    out.push({ ...f, start: s.origStart + f.start - s.redStart, end: s.origStart + f.end - s.redStart });
+  }
+  return out;
 }

@@ -10,6 +10,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   /** null: start the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | null;
+  /** Connections in the server's PostgreSQL pool. */
+  databasePoolSize: number;
   dataDir: string;
   redisUrl: string | null;
   /** Every Redis key of this deployment starts with it (deployments or test runs sharing a Redis). */
@@ -40,8 +42,9 @@ export interface AppConfig {
     pageRatePerSecond: number;
     /** A Send API call that has not answered by then counts as a transient failure. */
     sendTimeoutMs: number;
-    /** PostgreSQL schema of the job queue (graphile-worker); instances sharing it share the work. */
-    jobsSchema: string;
+    /** Prefix of this deployment's job names in the shared job queue (graphile-worker): instances
+     * with the same namespace share the work; other deployments on the database never run it. */
+    jobsNamespace: string;
   };
   /** 32 bytes: encrypts secrets and secure transcripts at rest. */
   dataEncryptionKey: Buffer<ArrayBufferLike>;
@@ -150,6 +153,7 @@ export function loadConfig(
     problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for local use)');
   }
 
+  const databasePoolSize = parseInteger(value('DATABASE_POOL_SIZE'), 20, 2, 500, 'DATABASE_POOL_SIZE', problems);
   const redisUrl = value('REDIS_URL') ?? null;
   const redisKeyPrefix = value('REDIS_KEY_PREFIX') ?? 'secure-handoff:';
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 letters, digits or :_.-');
@@ -201,9 +205,9 @@ export function loadConfig(
     concurrency: parseInteger(value('OUTBOX_CONCURRENCY'), 10, 1, 100, 'OUTBOX_CONCURRENCY', problems),
     pageRatePerSecond: parseInteger(value('PAGE_SEND_RATE_PER_SECOND'), 250, 1, 300, 'PAGE_SEND_RATE_PER_SECOND', problems),
     sendTimeoutMs: parseInteger(value('OUTBOX_SEND_TIMEOUT_MS'), 10_000, 100, 60_000, 'OUTBOX_SEND_TIMEOUT_MS', problems),
-    jobsSchema: value('OUTBOX_JOBS_SCHEMA') ?? 'graphile_worker',
+    jobsNamespace: value('JOBS_NAMESPACE') ?? 'handoff',
   };
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(outbox.jobsSchema)) problems.push('OUTBOX_JOBS_SCHEMA must be a lower-case PostgreSQL identifier');
+  if (!/^[a-z][a-z0-9_-]{0,39}$/.test(outbox.jobsNamespace)) problems.push('JOBS_NAMESPACE must be 1-40 lower-case letters, digits, _ or -');
 
   let dataEncryptionKey: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   const dekRaw = required('DATA_ENCRYPTION_KEY', demo?.dataEncryptionKey);
@@ -256,6 +260,7 @@ export function loadConfig(
     host,
     publicBaseUrl,
     databaseUrl,
+    databasePoolSize,
     dataDir: options.dataDir ?? '.data',
     redisUrl,
     redisKeyPrefix,

@@ -57,6 +57,9 @@ export class MessageEntity {
   @Column({ name: 'trigger_version', type: 'integer', nullable: true })
   triggerVersion!: number | null;
 
+  @Column({ name: 'reacted_at', type: 'timestamptz', nullable: true })
+  reactedAt!: Date | null;
+
   @Column({ name: 'sent_at', type: 'timestamptz' })
   sentAt!: Date;
 

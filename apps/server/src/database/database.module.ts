@@ -13,7 +13,7 @@ import { runPendingMigrations } from './migration.runner.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): DataSourceOptions => {
         if (!config.databaseUrl) throw new Error('database URL missing: main.ts starts the embedded PostgreSQL first');
-        return createDataSourceOptions(config.databaseUrl);
+        return createDataSourceOptions(config.databaseUrl, { poolSize: config.databasePoolSize });
       },
       dataSourceFactory: async (options?: DataSourceOptions) => {
         if (!options) throw new Error('no data source options');

@@ -7,6 +7,6 @@ import { OutboxWorker } from './outbox.worker.js';
 @Global()
 @Module({
   providers: [MessengerGraphService, OutboxService, OutboxDeliveryService, OutboxWorker],
-  exports: [MessengerGraphService, OutboxService],
+  exports: [MessengerGraphService, OutboxService, OutboxWorker],
 })
 export class OutboundModule {}

@@ -7,6 +7,11 @@ import type { OutboxKind } from './outbox-message.entity.js';
 
 export const DELIVER_TASK = 'outbox.deliver';
 
+/** A job's name in the shared queue: the deployment's namespace, then the task. */
+export function jobName(config: AppConfig, task: string): string {
+  return `${config.outbox.jobsNamespace}.${task}`;
+}
+
 export interface OutboxItem {
   conversationId: string;
   pageId: string;
@@ -27,11 +32,10 @@ export function recipientQueue(pageId: string, psid: string): string {
  */
 @Injectable()
 export class OutboxService {
-  private readonly addJobSql: string;
+  private readonly deliverTask: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    // The schema name is validated by the config (a plain identifier).
-    this.addJobSql = `SELECT "${config.outbox.jobsSchema}".add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`;
+    this.deliverTask = jobName(config, DELIVER_TASK);
   }
 
   async enqueue(manager: EntityManager, items: OutboxItem[]): Promise<string[]> {
@@ -42,8 +46,8 @@ export class OutboxService {
         [item.conversationId, item.pageId, item.psid, item.kind, JSON.stringify(item.body)],
       );
       const id = rows[0]!.id;
-      await manager.query(this.addJobSql, [
-        DELIVER_TASK,
+      await manager.query(`SELECT graphile_worker.add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`, [
+        this.deliverTask,
         id,
         recipientQueue(item.pageId, item.psid),
       ]);

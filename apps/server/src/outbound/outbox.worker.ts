@@ -1,23 +1,30 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Logger as WorkerLogger, type Runner, run, runMigrations } from 'graphile-worker';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Task, Logger as WorkerLogger, type Runner, run, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { OutboxDeliveryService } from './outbox-delivery.service.js';
-import { DELIVER_TASK } from './outbox.service.js';
+import { DELIVER_TASK, jobName } from './outbox.service.js';
 
 const WORKER_SCHEMA_LOCK_KEY = 7_406_211_003;
 
+/** A job's handler. It must be safe to run twice: a crash after its work but before the job is
+ * marked done runs it again. */
+export type JobHandler = (payload: unknown) => Promise<void>;
+
 /**
  * Runs graphile-worker in this process: its schema is installed before the app takes requests
- * (the intake transaction calls graphile_worker.add_job), and its jobs deliver outbox rows.
- * Several instances share the jobs table safely (SKIP LOCKED).
+ * (the intake transaction calls add_job), and its jobs deliver outbox rows and run the tasks other
+ * modules register (before the application bootstrap). Several instances share the jobs table
+ * safely (SKIP LOCKED).
  */
 @Injectable()
-export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
+export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxWorker.name);
   private pool: pg.Pool | null = null;
   private runner: Runner | null = null;
+  private workerLogger: WorkerLogger | null = null;
+  private readonly tasks = new Map<string, JobHandler>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,23 +40,37 @@ export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
       if (level === 'error') this.logger.error(message);
       else if (level === 'warning') this.logger.warn(message);
     });
+    this.workerLogger = logger;
     await this.installWorkerSchema(logger);
+  }
+
+  /** Called by other modules from their onModuleInit, with the task's name without namespace. */
+  registerTask(name: string, handler: JobHandler): void {
+    if (this.runner) throw new Error(`task ${name} registered after the worker started`);
+    this.tasks.set(name, handler);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const taskList: Record<string, Task> = {};
+    for (const [name, handler] of this.tasks) taskList[jobName(this.config, name)] = (payload) => handler(payload);
+    const deliverTask = jobName(this.config, DELIVER_TASK);
     this.runner = await run({
-      pgPool: this.pool,
-      logger,
-      schema: this.config.outbox.jobsSchema,
+      pgPool: this.pool!,
+      logger: this.workerLogger!,
       concurrency: this.config.outbox.concurrency,
       noHandleSignals: true,
-      pollInterval: 1000,
+      // Delayed jobs (retries) are found by polling; new ones arrive through LISTEN/NOTIFY at once.
+      pollInterval: 250,
       taskList: {
-        [DELIVER_TASK]: async (payload, helpers) => {
+        ...taskList,
+        [deliverTask]: async (payload, helpers) => {
           const { outboxId, queue } = (payload ?? {}) as { outboxId?: unknown; queue?: unknown };
           if (typeof outboxId !== 'string') return;
           const outcome = await this.delivery.deliver(outboxId);
           if (outcome.type === 'done') return;
           // A new job rather than a thrown error: the delay is ours (exponential, with jitter).
           const queueName = typeof queue === 'string' ? queue : undefined;
-          await helpers.addJob(DELIVER_TASK, { outboxId, queue }, { queueName, runAt: new Date(Date.now() + outcome.delayMs) });
+          await helpers.addJob(deliverTask, { outboxId, queue }, { queueName, runAt: new Date(Date.now() + outcome.delayMs) });
         },
       },
     });
@@ -62,7 +83,7 @@ export class OutboxWorker implements OnModuleInit, OnApplicationShutdown {
     try {
       await client.query('SELECT pg_advisory_lock($1)', [WORKER_SCHEMA_LOCK_KEY]);
       try {
-        await runMigrations({ pgPool: this.pool!, logger, schema: this.config.outbox.jobsSchema });
+        await runMigrations({ pgPool: this.pool!, logger });
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [WORKER_SCHEMA_LOCK_KEY]);
       }

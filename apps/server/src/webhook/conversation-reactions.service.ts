@@ -1,13 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DetectionResult } from '@handoff/detection';
 import { buildTextMessage } from '@handoff/messenger';
-import type { EntityManager } from 'typeorm';
-import { DetectionService } from '../detection/detection.service.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DetectionSummary } from '../conversations/message.entity.js';
 import { HandoffService, NEW_LINK_PAYLOAD, NEW_LINK_PHRASES } from '../handoff/handoff.service.js';
 import { OutboxService } from '../outbound/outbox.service.js';
+import { OutboxWorker } from '../outbound/outbox.worker.js';
 import { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 import { TriggerEvaluator } from '../triggers/trigger.evaluator.js';
 import type { TriggerDecision } from '../triggers/trigger.types.js';
+
+export const REACT_TASK = 'conversation.react';
 
 /** What is known about a customer message before it is stored (text is raw: memory only). */
 export interface CustomerInputFacts {
@@ -22,23 +26,43 @@ export interface CustomerInputFacts {
   payload?: string;
 }
 
-/** What the service will do about a message, decided in memory before the transaction. */
+/** What the service will do about a message, decided in memory before anything is stored. */
 export type Reaction = { type: 'trigger'; decision: TriggerDecision } | { type: 'new_link' };
+
+/** The reaction job's payload, committed with the message: content-free (no text, no values). */
+export interface ReactionJob {
+  messageId: string;
+  conversationId: string;
+  pageId: string;
+  psid: string;
+  detection: DetectionSummary | null;
+  reaction: Reaction;
+}
 
 const NO_DETECTION: DetectionResult = { redactedText: '', entities: [], intent: null, sensitive: false };
 const NEW_LINK_TEXTS = new Set(NEW_LINK_PHRASES);
 
 /**
- * Decides (pure, in memory) and then carries out, inside the intake transaction, what the service
- * does about a customer message: a warning, a handoff offer, or a fresh link on request.
+ * What the service does about a customer message. `decide` runs in the webhook request, in memory,
+ * on the current trigger set; the decision is committed with the message as a job (one statement),
+ * and the job carries it out in a transaction of its own: a warning, a handoff offer with its
+ * link, or a fresh link on request, each with its outbox rows. At most once per message.
  */
 @Injectable()
-export class ConversationReactionsService {
+export class ConversationReactionsService implements OnModuleInit {
+  private readonly logger = new Logger(ConversationReactionsService.name);
+
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly triggers: TriggerEvaluator,
     private readonly handoffs: HandoffService,
     private readonly outbox: OutboxService,
+    private readonly worker: OutboxWorker,
   ) {}
+
+  onModuleInit(): void {
+    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob));
+  }
 
   decide(facts: CustomerInputFacts): Reaction | null {
     if (facts.standby) return null;
@@ -52,8 +76,22 @@ export class ConversationReactionsService {
     return decision ? { type: 'trigger', decision } : null;
   }
 
-  async apply(manager: EntityManager, conversationId: string, facts: CustomerInputFacts, reaction: Reaction): Promise<void> {
-    const target = { conversationId, pageId: facts.pageId, psid: facts.psid };
+  /** The job: claims the message's reaction (once), then carries it out, in one transaction. */
+  async carryOut(job: ReactionJob): Promise<void> {
+    if (!job || typeof job.messageId !== 'string' || !job.reaction) return;
+    await this.dataSource.transaction(async (manager) => {
+      const claimed: unknown[] = await manager.query(
+        `UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`,
+        [job.messageId],
+      );
+      if (claimed.length === 0) return;
+      await this.apply(manager, job);
+    });
+  }
+
+  private async apply(manager: EntityManager, job: ReactionJob): Promise<void> {
+    const target = { conversationId: job.conversationId, pageId: job.pageId, psid: job.psid };
+    const { reaction } = job;
     if (reaction.type === 'new_link') {
       await this.handoffs.requestNewLink(manager, target);
       return;
@@ -66,7 +104,7 @@ export class ConversationReactionsService {
           triggerId: decision.triggerId,
           triggerVersion: decision.version,
           action: decision.action,
-          detection: facts.detection ? DetectionService.summarise(facts.detection) : null,
+          detection: job.detection,
         });
         return;
       case 'warn':
@@ -74,13 +112,13 @@ export class ConversationReactionsService {
           {
             ...target,
             kind: 'message',
-            body: buildTextMessage(facts.psid, decision.action.messageText, { messagingType: 'RESPONSE', metadata: SERVICE_MESSAGE_METADATA }),
+            body: buildTextMessage(job.psid, decision.action.messageText, { messagingType: 'RESPONSE', metadata: SERVICE_MESSAGE_METADATA }),
           },
         ]);
         return;
       default: {
         const unknownAction: never = decision.action;
-        throw new Error(`unknown trigger action ${JSON.stringify(unknownAction)}`);
+        this.logger.error({ action: String((unknownAction as { type?: unknown }).type) }, 'unknown trigger action');
       }
     }
   }

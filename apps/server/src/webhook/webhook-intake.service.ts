@@ -1,16 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DetectionResult } from '@handoff/detection';
 import type { EchoEvent, MessageEvent, MessengerEvent, ParsedWebhook, PostbackEvent } from '@handoff/messenger';
 import type { Counter } from 'prom-client';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import type { MessageKind } from '../conversations/message.entity.js';
 import { DetectionService } from '../detection/detection.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { jobName, recipientQueue } from '../outbound/outbox.service.js';
 import { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 import { PagesService } from '../pages/pages.service.js';
-import { ConversationReactionsService, type CustomerInputFacts } from './conversation-reactions.service.js';
+import { ConversationReactionsService, type CustomerInputFacts, REACT_TASK } from './conversation-reactions.service.js';
 
 export { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 
@@ -26,7 +29,7 @@ interface StoredRow {
  * concurrent copy waits on the key's index entry until the first commits, then finds it.
  * $5 is the customer's message time (null for the Page's own messages); $16 Meta's timestamp.
  */
-const STORE_MESSAGE_SQL = `
+const STORE_MESSAGE_CTES = `
   WITH first_delivery AS (
     INSERT INTO messenger_events (page_id, dedupe_key, kind) VALUES ($1, $2, $3)
     ON CONFLICT DO NOTHING RETURNING 1
@@ -37,24 +40,42 @@ const STORE_MESSAGE_SQL = `
       last_customer_message_at = COALESCE(GREATEST(conversations.last_customer_message_at, EXCLUDED.last_customer_message_at), conversations.last_customer_message_at),
       updated_at = now()
     RETURNING id, last_seq
-  )
-  INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, trigger_id, trigger_version, sent_at)
-  SELECT conversation.id, conversation.last_seq, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::text[], cardinality($13::text[]), $14::uuid, $15::int, $16::timestamptz
-  FROM conversation
-  RETURNING conversation_id`;
+  ), message AS (
+    INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, trigger_id, trigger_version, sent_at)
+    SELECT conversation.id, conversation.last_seq, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::text[], cardinality($13::text[]), $14::uuid, $15::int, $16::timestamptz
+    FROM conversation
+    RETURNING id, conversation_id
+  )`;
+
+const STORE_MESSAGE_SQL = `${STORE_MESSAGE_CTES} SELECT conversation_id FROM message`;
+
+/** The same, plus the reaction job ($17 the decision, $18 the recipient's queue, so the reaction
+ * runs in order with the recipient's outbox deliveries). */
+function storeAndReactSql(reactTask: string): string {
+  return `${STORE_MESSAGE_CTES}
+  SELECT message.conversation_id,
+    (graphile_worker.add_job('${reactTask}',
+      json_build_object('messageId', message.id, 'conversationId', message.conversation_id, 'pageId', $1::text, 'psid', $4::text,
+                        'detection', $12::jsonb, 'reaction', $17::jsonb),
+      queue_name => $18::text)).id AS job_id
+  FROM message`;
+}
 
 /**
- * Turns verified webhook events into rows. Each event is one transaction: the dedupe key, the
- * conversation, the redacted message with its detection summary and any replies (outbox rows, a
- * handoff) commit together, before Meta gets its 200. Detection and the trigger decision happen in
- * memory first; raw text exists only there, in this request.
+ * Turns verified webhook events into rows. Each event is one statement, so one transaction: the
+ * dedupe key, the conversation, the redacted message with its detection summary, the trigger
+ * decision and, when the service must act, the durable job that writes the reply (a warning, a
+ * handoff offer) commit together before Meta gets its 200. Detection and the trigger decision
+ * happen in memory first; raw text exists only there, in this request.
  */
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
   private readonly events: Counter<'kind' | 'result'>;
+  private readonly storeAndReactSql: string;
 
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pages: PagesService,
     private readonly detection: DetectionService,
@@ -62,6 +83,7 @@ export class WebhookIntakeService {
     metrics: MetricsService,
   ) {
     this.events = metrics.counter('webhook_events_total', 'Messenger webhook events by kind and outcome', ['kind', 'result']);
+    this.storeAndReactSql = storeAndReactSql(jobName(config, REACT_TASK));
   }
 
   async receive(parsed: ParsedWebhook): Promise<void> {
@@ -122,7 +144,8 @@ export class WebhookIntakeService {
     };
     const reaction = this.reactions.decide(facts);
     const fired = reaction?.type === 'trigger' ? reaction.decision : null;
-    const params = [
+    const summary = detection ? DetectionService.summarise(detection) : null;
+    const params: unknown[] = [
       event.pageId,
       event.dedupeKey,
       event.kind,
@@ -134,22 +157,16 @@ export class WebhookIntakeService {
       event.mid ?? null,
       detection ? detection.redactedText : null,
       detection?.sensitive ?? false,
-      detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
+      summary ? JSON.stringify(summary) : null,
       facts.attachmentTypes,
       fired?.triggerId ?? null,
       fired?.version ?? null,
       new Date(event.timestamp),
     ];
-    if (!reaction) {
-      // Nothing to send: one statement is one transaction, one round trip.
-      return (await this.storeAlone(params)) ? 'stored' : 'duplicate';
-    }
-    return this.dataSource.transaction(async (manager) => {
-      const rows: StoredRow[] = await manager.query(STORE_MESSAGE_SQL, params);
-      if (rows.length === 0) return 'duplicate';
-      await this.reactions.apply(manager, rows[0]!.conversation_id, facts, reaction);
-      return 'stored';
-    });
+    if (!reaction) return (await this.store('webhook-store-message', STORE_MESSAGE_SQL, params)) ? 'stored' : 'duplicate';
+    // The decision rides with the message as a job, in the same statement: one round trip for Meta.
+    params.push(JSON.stringify(reaction), recipientQueue(event.pageId, event.senderId));
+    return (await this.store('webhook-store-message-and-react', this.storeAndReactSql, params)) ? 'stored' : 'duplicate';
   }
 
   /** The Page's own messages: a person in the Page Inbox, another app, or this service. */
@@ -159,7 +176,7 @@ export class WebhookIntakeService {
     // A person at the bank can type sensitive data too: redact before storing, as for customers.
     const detection = text.length > 0 ? this.detection.detect(text) : null;
     const attachmentTypes = event.attachments.map((a) => a.type);
-    const stored = await this.storeAlone([
+    const stored = await this.store('webhook-store-message', STORE_MESSAGE_SQL, [
       event.pageId,
       event.dedupeKey,
       event.kind,
@@ -181,12 +198,12 @@ export class WebhookIntakeService {
   }
 
   /**
-   * The hot path: STORE_MESSAGE_SQL on its own, as a named prepared statement (parsed and planned
-   * once per connection) straight on TypeORM's pg pool.
+   * The hot path: one statement (its own transaction), as a named prepared statement (parsed and
+   * planned once per connection) straight on TypeORM's pg pool. False for a redelivery.
    */
-  private async storeAlone(params: unknown[]): Promise<boolean> {
+  private async store(name: string, text: string, params: unknown[]): Promise<boolean> {
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query({ name: 'webhook-store-message', text: STORE_MESSAGE_SQL, values: params });
+    const result = await pool.query({ name, text, values: params });
     return (result.rowCount ?? 0) > 0;
   }
 

@@ -71,7 +71,7 @@ export class IntentModel {
 
   private readonly parts: IntentModelParts;
   private readonly index: FeatureIndex;
-  private readonly weights: Float32Array;
+  private readonly weights: Float64Array;
   private readonly scratch: Int32Array;
   private readonly hashBuffer: number[] = [];
   private readonly sensitiveMask: Uint8Array;
@@ -105,7 +105,7 @@ export class IntentModel {
     }
     this.themes = Object.freeze([...themes].sort());
     this.index = new FeatureIndex(parts.featureKeys);
-    this.weights = new Float32Array(nnz);
+    this.weights = new Float64Array(nnz);
     for (let i = 0; i < nnz; i++) this.weights[i] = (parts.quantised[i] as number) * parts.weightScale;
     this.scratch = new Int32Array(f);
   }
@@ -202,11 +202,11 @@ export class IntentModel {
   }
 
   /** Raw (uncalibrated) class scores, one per label. */
-  scores(text: string): Float32Array {
+  scores(text: string): Float64Array {
     const hashes = this.hashBuffer;
     hashes.length = 0;
     featureHashes(text, this.parts.features, hashes);
-    const scores = Float32Array.from(this.parts.bias);
+    const scores = Float64Array.from(this.parts.bias);
     const scratch = this.scratch;
     const touched: number[] = [];
     for (let i = 0; i < hashes.length; i++) {

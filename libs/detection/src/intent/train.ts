@@ -31,7 +31,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   epochs: 12,
   learningRate: 1.0,
   minDf: 2,
-  pruneBelow: 0.02,
+  pruneBelow: 0.06,
   seed: 77,
   temperature: 1,
   floor: DEFAULT_INTENT_FLOOR,

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parseLabelledCsv } from '../csv.js';
+import { Detector } from '../detector.js';
+import type { SensitivityMapping } from '../types.js';
+import { IntentModel } from './intent-model.js';
+import { crossValidate, stratifiedFolds, trainIntentModel } from './train.js';
+
+const dataDir = new URL('../../data/banking77/', import.meta.url);
+const allRows = parseLabelledCsv(readFileSync(new URL('train.csv', dataDir), 'utf8'));
+const mapping = JSON.parse(readFileSync(new URL('sensitivity.json', dataDir), 'utf8')) as SensitivityMapping;
+const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate', 'top_up_limits', 'pin_blocked', 'age_limit'];
+const rows = allRows.filter((r) => labels.includes(r.label));
+
+describe(IntentModel.name, () => {
+  const model = trainIntentModel(rows, mapping, { epochs: 6 });
+
+  it('learns a small subset and maps labels to their sensitivity and theme', () => {
+    const lost = model.predict('I think my card was stolen, someone took my wallet');
+    expect(lost.label).toBe('lost_or_stolen_card');
+    expect(lost.sensitive).toBe(true);
+    expect(lost.theme).toBe('credentials_and_security');
+    const rate = model.predict('what exchange rate do you use for euros?');
+    expect(rate.label).toBe('exchange_rate');
+    expect(rate.sensitive).toBe(false);
+    expect(rate.theme).toBeNull();
+    expect(rate.top).toHaveLength(3);
+    expect(rate.top[0]?.confidence).toBeGreaterThanOrEqual(rate.top[1]?.confidence ?? 1);
+    expect(model.labels).toEqual([...labels].sort());
+    expect(model.themes).toContain('credentials_and_security');
+  });
+
+  it('survives toJSON/fromJSON with identical predictions', () => {
+    const copy = IntentModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    for (const text of ['where is my card', 'how old do I need to be', 'pin is blocked', '']) {
+      expect(copy.predict(text)).toEqual(model.predict(text));
+    }
+  });
+
+  it('trains deterministically', () => {
+    const again = trainIntentModel(rows, mapping, { epochs: 6 });
+    expect(JSON.stringify(again.toJSON())).toBe(JSON.stringify(model.toJSON()));
+  });
+
+  it("answers 'unknown' below the floor, and then is not sensitive", () => {
+    const strict = model.withCalibration({ floor: 0.999 });
+    const r = strict.predict('my card has not arrived yet');
+    expect(r.label).toBe('unknown');
+    expect(r.sensitive).toBe(false);
+    expect(r.theme).toBeNull();
+  });
+
+  it('rejects a broken model file and a mapping that misses a label', () => {
+    expect(() => IntentModel.fromJSON({ format: 'nope' })).toThrow(/invalid intent model/);
+    expect(() => IntentModel.fromJSON({ ...model.toJSON(), bias: [1] })).toThrow(/bias/);
+    expect(() => trainIntentModel(rows, { card_arrival: { sensitive: true } })).toThrow(/no sensitivity/);
+  });
+
+  it('builds stratified folds with every label in every fold', () => {
+    const folds = stratifiedFolds(
+      rows.map((r) => r.label),
+      3,
+      1,
+    );
+    for (let f = 0; f < 3; f++) expect(new Set(rows.filter((_, i) => folds[i] === f).map((r) => r.label)).size).toBe(labels.length);
+  });
+
+  it('cross-validates and fits a temperature', () => {
+    const small = rows.filter((_, i) => i % 3 === 0);
+    const cv = crossValidate(small, mapping, { epochs: 4 }, 3);
+    expect(cv.accuracy).toBeGreaterThan(0.6);
+    expect(cv.temperature).toBeGreaterThan(0);
+  });
+});
+
+describe('default BANKING77 model', () => {
+  it('loads in under 2 s and classifies, with out-of-scope text unknown', () => {
+    const started = performance.now();
+    const model = IntentModel.fromJSON(JSON.parse(readFileSync(new URL('../../models/banking77-en.json', import.meta.url), 'utf8')));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(model.labels).toHaveLength(77);
+    const detector = new Detector({ model });
+    const r = detector.detect('I lost my card yesterday, card number 4111 1111 1111 1111');
+    expect(r.redactedText).toBe('I lost my card yesterday, card number [CARD ****1111]');
+    expect(r.intent?.label).toBe('lost_or_stolen_card');
+    expect(r.sensitive).toBe(true);
+    expect(detector.detect('what is the weather like in london tomorrow').intent?.label).toBe('unknown');
+    expect(detector.detect('how long does a transfer to the US take?').intent?.sensitive).toBe(false);
+  });
+});
