@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ConversationReactionsService } from '../../apps/server/src/webhook/conversation-reactions.service.js';
 import { dumpAllTables, luhnValidRuns } from '../support/database-scan.js';
 import { envelope, messagingEvent, metaJson, newMid, newPsid, signedRequest } from '../support/messenger.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -201,6 +202,36 @@ describe('Messenger webhook intake', () => {
     }
     const ids = new Set(((await db.query(`SELECT psid AS id FROM conversations UNION SELECT page_id FROM pages`)) as { id: string }[]).map((r) => r.id));
     expect(luhnValidRuns(dump).filter((run) => !ids.has(run))).toEqual([]);
+  });
+
+  it('carries out a fired trigger once per message, even when its job runs again', async () => {
+    const psid = newPsid();
+    const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid, text: 'I lost my card, please block it' })]));
+    expect((await post(body)).status).toBe(200);
+    const [message] = (await db.query(
+      `SELECT m.id, m.conversation_id, m.trigger_id, m.trigger_version FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.psid = $1`,
+      [psid],
+    )) as { id: string; conversation_id: string; trigger_id: string | null; trigger_version: number | null }[];
+    expect(message!.trigger_id).not.toBeNull();
+    const handoffs = async () =>
+      ((await db.query(`SELECT count(*)::int AS n FROM handoffs WHERE conversation_id = $1`, [message!.conversation_id])) as { n: number }[])[0]!.n;
+    const deadline = Date.now() + 10_000;
+    while ((await handoffs()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await handoffs()).toBe(1);
+
+    const reactedAt = async () =>
+      ((await db.query(`SELECT reacted_at::text AS at FROM messages WHERE id = $1`, [message!.id])) as { at: string | null }[])[0]!.at;
+    const first = await reactedAt();
+    expect(first).not.toBeNull();
+
+    // The same job again (a retry after a crash): claimed already, so nothing happens.
+    const reactions = server.app.get(ConversationReactionsService);
+    const decision = reactions.decide({ pageId, psid, standby: false, text: 'I lost my card, please block it', detection: null, attachmentTypes: [] });
+    await reactions.carryOut({ messageId: message!.id, conversationId: message!.conversation_id, pageId, psid, detection: null, reaction: decision ?? { type: 'new_link' } });
+    expect(await handoffs()).toBe(1);
+    expect(await reactedAt()).toBe(first);
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM outbox_messages WHERE conversation_id = $1`, [message!.conversation_id])) as { n: number }[];
+    expect(n).toBe(1);
   });
 
   it('accepts any configured app secret during rotation', async () => {
