@@ -28,13 +28,20 @@ const MAX_WORD = 40;
 const MAX_CHARS = 2000;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** per BMP code unit: 0 not yet known, 1 a letter or digit, 2 not */
+const WORD_CLASS = new Uint8Array(65536);
 
-function isWordChar(code: number, ch: string): boolean {
+function isWordCode(code: number): boolean {
   if (code < 128) {
     return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
   }
   if (code >= 0xd800 && code <= 0xdfff) return false;
-  return LETTER_OR_DIGIT.test(ch);
+  let k = WORD_CLASS[code] as number;
+  if (k === 0) {
+    k = LETTER_OR_DIGIT.test(String.fromCharCode(code)) ? 1 : 2;
+    WORD_CLASS[code] = k;
+  }
+  return k === 1;
 }
 
 function mix(h: number, v: number): number {
@@ -61,31 +68,103 @@ function charKey(h: number): number {
   return (finalise(h) | 1) >>> 0;
 }
 
-/** Lower-cased words of a text (letters and digits; everything else separates). */
-export function tokenise(text: string): string[] {
+/**
+ * Calls `word(codes, length)` for each lower-cased word of a text (letters and digits; an
+ * apostrophe inside a word is dropped; everything else separates; at most MAX_WORD code units
+ * kept). `codes` is a shared buffer, valid during the call only. No strings are built.
+ */
+function forEachWord(text: string, word: (codes: Uint16Array, length: number) => void): void {
   const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
-  const words: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= lower.length; i++) {
-    const code = i < lower.length ? lower.charCodeAt(i) : 32;
-    const isW = i < lower.length && (isWordChar(code, lower[i] as string) || (code === 39 && start >= 0));
-    if (isW) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      let w = lower.slice(start, i);
-      if (w.endsWith("'")) w = w.slice(0, -1);
-      w = w.replace(/'/g, '');
-      if (w.length > 0) words.push(w.length > MAX_WORD ? w.slice(0, MAX_WORD) : w);
-      start = -1;
+  const buf = WORD_BUFFER;
+  let len = 0;
+  let inWord = false;
+  const n = lower.length;
+  for (let i = 0; i < n; i++) {
+    const code = lower.charCodeAt(i);
+    if (isWordCode(code)) {
+      inWord = true;
+      if (len < MAX_WORD) buf[len++] = code;
+    } else if (code === 39 && inWord) {
+      // apostrophes inside a word are removed ("don't" -> "dont")
+    } else if (inWord) {
+      word(buf, len);
+      len = 0;
+      inWord = false;
     }
   }
+  if (inWord) word(buf, len);
+}
+
+const WORD_BUFFER = new Uint16Array(MAX_WORD);
+
+/** Lower-cased words of a text (letters and digits; everything else separates). */
+export function tokenise(text: string): string[] {
+  const words: string[] = [];
+  forEachWord(text, (codes, length) => {
+    words.push(String.fromCharCode(...codes.subarray(0, length)));
+  });
   return words;
 }
 
-function wordHash(w: string): number {
-  let h = FNV_OFFSET ^ SEED_WORD;
-  for (let i = 0; i < w.length; i++) h = mix(h, w.charCodeAt(i));
-  return h;
+/**
+ * Feature hashes of one text, written into a growing buffer: `extractFeatures` fills
+ * `FeatureBuffer.keys[0..count)` (repeats kept) without building strings or arrays.
+ */
+export class FeatureBuffer {
+  keys = new Uint32Array(1024);
+  count = 0;
+  private prev = 0;
+  private first = true;
+
+  constructor(private readonly options: FeatureOptions) {}
+
+  private ensure(extra: number): void {
+    if (this.count + extra <= this.keys.length) return;
+    let cap = this.keys.length * 2;
+    while (cap < this.count + extra) cap *= 2;
+    const next = new Uint32Array(cap);
+    next.set(this.keys.subarray(0, this.count));
+    this.keys = next;
+  }
+
+  private readonly onWord = (w: Uint16Array, len: number): void => {
+    const o = this.options;
+    const charMin = o.charMin;
+    const charMax = o.charMax;
+    const n = len + 2;
+    this.ensure(2 + (charMin > 0 ? n * Math.max(1, charMax) : 0));
+    const keys = this.keys;
+    let count = this.count;
+    let wh = FNV_OFFSET ^ SEED_WORD;
+    for (let i = 0; i < len; i++) wh = mix(wh, w[i] as number);
+    if (o.words) keys[count++] = wordKey(mix(wh, 1));
+    if (o.bigrams && !this.first) keys[count++] = wordKey(mix(mix(SEED_BIGRAM, this.prev), wh));
+    this.prev = wh;
+    this.first = false;
+    if (charMin > 0) {
+      // n-grams over "<" + w + ">", codes 1 and 2 stand for the boundary marks
+      for (let i = 0; i < n; i++) {
+        let h = FNV_OFFSET ^ SEED_CHAR;
+        const stop = Math.min(n, i + charMax);
+        for (let j = i; j < stop; j++) {
+          const c = j === 0 ? 1 : j === n - 1 ? 2 : (w[j - 1] as number);
+          h = mix(h, c);
+          const l = j - i + 1;
+          if (l >= charMin) keys[count++] = charKey(mix(h, l));
+        }
+      }
+    }
+    this.count = count;
+  };
+
+  /** Replaces the buffer's content by the features of `text`; returns the count. */
+  extract(text: string): number {
+    this.count = 0;
+    this.prev = 0;
+    this.first = true;
+    forEachWord(text, this.onWord);
+    return this.count;
+  }
 }
 
 /**
@@ -93,28 +172,9 @@ function wordHash(w: string): number {
  * Returns `out`.
  */
 export function featureHashes(text: string, options: FeatureOptions, out: number[] = []): number[] {
-  const words = tokenise(text);
-  let prev = 0;
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k] as string;
-    const wh = wordHash(w);
-    if (options.words) out.push(wordKey(mix(wh, 1)));
-    if (options.bigrams && k > 0) out.push(wordKey(mix(mix(SEED_BIGRAM, prev), wh)));
-    prev = wh;
-    if (options.charMin > 0) {
-      // n-grams over "<" + w + ">", codes 1 and 2 stand for the boundary marks
-      const n = w.length + 2;
-      for (let i = 0; i < n; i++) {
-        let h = FNV_OFFSET ^ SEED_CHAR;
-        for (let j = i; j < n && j - i < options.charMax; j++) {
-          const c = j === 0 ? 1 : j === n - 1 ? 2 : w.charCodeAt(j - 1);
-          h = mix(h, c);
-          const len = j - i + 1;
-          if (len >= options.charMin) out.push(charKey(mix(h, len)));
-        }
-      }
-    }
-  }
+  const buffer = new FeatureBuffer(options);
+  const count = buffer.extract(text);
+  for (let i = 0; i < count; i++) out.push(buffer.keys[i] as number);
   return out;
 }
 
