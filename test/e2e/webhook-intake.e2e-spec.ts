@@ -147,6 +147,14 @@ describe('Messenger webhook intake', () => {
       expect(JSON.stringify(messages)).not.toContain('cdn.example');
     });
 
+    it('stores a message holding NUL characters (which PostgreSQL text refuses) instead of failing the delivery', async () => {
+      const psid = newPsid();
+      const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid, text: 'hello\u0000world', mid: `m_nul\u0000${newMid()}` })]));
+      expect((await post(body)).status).toBe(200);
+      const [message] = await messagesOf(psid);
+      expect(message!.redacted_text).toBe('hello\ufffdworld');
+    });
+
     it('gives one message for five concurrent copies of one mid', async () => {
       const psid = newPsid();
       const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid, text: 'hello there', mid: newMid() })]));

@@ -12,10 +12,15 @@ import type { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './logging/request-id.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
+/** Fastify takes a hop count as a number at run time; its type only lists the other forms. */
+function trustProxyOption(trusted: AppConfig['trustedProxies']): boolean | string[] {
+  return trusted as boolean | string[];
+}
+
 /** Builds the whole application (used by main.ts and by the e2e tests), ready to listen. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // maxParamLength: secure-link tokens (/s/:token) run to ~350 characters; the default 100 would 404 them.
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 600 }, logger: false, genReqId: requestIdOf, trustProxy: config.nodeEnv === 'production' });
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 600 }, logger: false, genReqId: requestIdOf, trustProxy: trustProxyOption(config.trustedProxies) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -10,6 +10,9 @@ export interface AppConfig {
   publicBaseUrl: string;
   /** null: start the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | null;
+  /** Fastify's trustProxy: false, a hop count, or addresses/CIDRs of the proxies in front. Never
+   * `true`: the client could then choose its own address (rate limits, audit origin). */
+  trustedProxies: false | number | string[];
   /** Connections in the server's PostgreSQL pool. */
   databasePoolSize: number;
   dataDir: string;
@@ -153,6 +156,16 @@ export function loadConfig(
     problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for local use)');
   }
 
+  let trustedProxies: AppConfig['trustedProxies'] = false;
+  const proxiesRaw = value('TRUSTED_PROXIES');
+  if (proxiesRaw !== undefined) {
+    if (/^\d{1,2}$/.test(proxiesRaw)) trustedProxies = Number(proxiesRaw);
+    else {
+      const list = proxiesRaw.split(',').map((p) => p.trim()).filter(Boolean);
+      if (list.length === 0 || list.some((p) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p))) problems.push('TRUSTED_PROXIES must be a hop count or comma-separated IP addresses/CIDRs');
+      else trustedProxies = list;
+    }
+  }
   const databasePoolSize = parseInteger(value('DATABASE_POOL_SIZE'), 20, 2, 500, 'DATABASE_POOL_SIZE', problems);
   const redisUrl = value('REDIS_URL') ?? null;
   const redisKeyPrefix = value('REDIS_KEY_PREFIX') ?? 'secure-handoff:';
@@ -261,6 +274,7 @@ export function loadConfig(
     publicBaseUrl,
     databaseUrl,
     databasePoolSize,
+    trustedProxies,
     dataDir: options.dataDir ?? '.data',
     redisUrl,
     redisKeyPrefix,

@@ -22,4 +22,11 @@ describe(DataEncryptionService.name, () => {
     parts[3] = Buffer.from('other').toString('base64url');
     expect(() => service(key).decrypt(parts.join('.'), 'page-token')).toThrow();
   });
+
+  it('refuses a truncated authentication tag', () => {
+    const sut = service();
+    const parts = sut.encrypt('secret', 'page-token').split('.');
+    parts[2] = Buffer.from(parts[2]!, 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => sut.decrypt(parts.join('.'), 'page-token')).toThrow();
+  });
 });

@@ -33,9 +33,12 @@ export class DataEncryptionService {
   decrypt(sealed: string, purpose: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('unreadable ciphertext');
-    const decipher = createDecipheriv('aes-256-gcm', this.deriveKey(purpose), Buffer.from(iv, 'base64url'));
+    const authTag = Buffer.from(tag, 'base64url');
+    // Only full 16-byte tags: GCM would otherwise accept a truncated, forgeable one.
+    if (authTag.length !== 16) throw new Error('unreadable ciphertext');
+    const decipher = createDecipheriv('aes-256-gcm', this.deriveKey(purpose), Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(purpose));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   }
 }

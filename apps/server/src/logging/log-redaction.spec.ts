@@ -8,6 +8,8 @@ describe('safeRequestPath', () => {
   it('hides secure-link tokens', () => {
     expect(safeRequestPath('/s/eyJhbGciOiJIUzI1NiJ9.abc.def')).toBe('/s/:token');
     expect(safeRequestPath('/s/eyJhbGciOiJIUzI1NiJ9.abc.def/extra')).toBe('/s/:token/extra');
+    expect(safeRequestPath('/%73/eyJhbGciOiJIUzI1NiJ9.abc.def')).toBe('/s/:token');
+    expect(safeRequestPath('//s/eyJhbGciOiJIUzI1NiJ9.abc.def')).toBe('/s/:token');
   });
 });
 

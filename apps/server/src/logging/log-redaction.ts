@@ -26,7 +26,14 @@ export const LOG_REDACT_PATHS = [
  */
 export function safeRequestPath(url: string | undefined): string {
   if (!url) return '';
-  const path = url.split('?')[0] ?? '';
+  let path = url.split('?')[0] ?? '';
+  try {
+    // The router decodes and tolerates doubled slashes: /%73/<token> and //s/<token> reach /s/:token too.
+    path = decodeURIComponent(path);
+  } catch {
+    path = '/:undecodable';
+  }
+  path = path.replace(/\/{2,}/g, '/');
   return path.replace(/^\/s\/[^/]+/, '/s/:token').slice(0, 200);
 }
 

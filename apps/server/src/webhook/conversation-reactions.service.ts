@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DetectionResult } from '@handoff/detection';
+import { type DetectionResult, normalise } from '@handoff/detection';
 import { buildTextMessage } from '@handoff/messenger';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DetectionSummary } from '../conversations/message.entity.js';
@@ -70,7 +70,9 @@ export class ConversationReactionsService implements OnModuleInit {
     const decision = this.triggers.evaluate({
       pageId: facts.pageId,
       detection: facts.detection ?? NO_DETECTION,
-      text: facts.text,
+      // Normalised as in the admin dry run, so keywords and patterns see through evasions
+      // (zero-width characters, full-width letters) exactly as the admin's test showed.
+      text: normalise(facts.text).text,
       attachmentTypes: facts.attachmentTypes,
     });
     return decision ? { type: 'trigger', decision } : null;

@@ -19,6 +19,12 @@ export { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 
 type IntakeResult = 'stored' | 'duplicate' | 'recorded' | 'ignored_page' | 'ignored_kind';
 
+/** PostgreSQL text cannot hold NUL: a message carrying one would fail its insert (and Meta would
+ * redeliver it forever). It is replaced, like other unprintable input, by U+FFFD. */
+function storable(value: string): string {
+  return value.includes('\u0000') ? value.replace(/\u0000/g, '\ufffd') : value;
+}
+
 interface StoredRow {
   conversation_id: string;
 }
@@ -147,18 +153,18 @@ export class WebhookIntakeService {
     const summary = detection ? DetectionService.summarise(detection) : null;
     const params: unknown[] = [
       event.pageId,
-      event.dedupeKey,
+      storable(event.dedupeKey),
       event.kind,
       event.senderId,
       new Date(event.timestamp),
       'inbound',
       'customer',
       kind,
-      event.mid ?? null,
-      detection ? detection.redactedText : null,
+      event.mid === undefined ? null : storable(event.mid),
+      detection ? storable(detection.redactedText) : null,
       detection?.sensitive ?? false,
       summary ? JSON.stringify(summary) : null,
-      facts.attachmentTypes,
+      facts.attachmentTypes.map(storable),
       fired?.triggerId ?? null,
       fired?.version ?? null,
       new Date(event.timestamp),
@@ -178,18 +184,18 @@ export class WebhookIntakeService {
     const attachmentTypes = event.attachments.map((a) => a.type);
     const stored = await this.store('webhook-store-message', STORE_MESSAGE_SQL, [
       event.pageId,
-      event.dedupeKey,
+      storable(event.dedupeKey),
       event.kind,
       event.recipientId,
       null,
       'outbound',
       ours ? 'service' : 'page',
       text.length > 0 ? 'text' : 'attachments',
-      event.mid,
-      detection ? detection.redactedText : null,
+      storable(event.mid),
+      detection ? storable(detection.redactedText) : null,
       detection?.sensitive ?? false,
       detection ? JSON.stringify(DetectionService.summarise(detection)) : null,
-      attachmentTypes,
+      attachmentTypes.map(storable),
       null,
       null,
       new Date(event.timestamp),
@@ -211,7 +217,7 @@ export class WebhookIntakeService {
   private async recordOnly(event: MessengerEvent): Promise<IntakeResult> {
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO messenger_events (page_id, dedupe_key, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
-      [event.pageId, event.dedupeKey, event.kind],
+      [event.pageId, storable(event.dedupeKey), event.kind],
     );
     return rows.length > 0 ? 'recorded' : 'duplicate';
   }

@@ -107,16 +107,52 @@ export function tokenise(text: string): string[] {
 }
 
 /**
- * Feature hashes of one text, written into a growing buffer: `extractFeatures` fills
- * `FeatureBuffer.keys[0..count)` (repeats kept) without building strings or arrays.
+ * Writes the character n-gram keys of one word (`codes[from..from+len)`) into `out` from
+ * `at`; returns the new end. `out` needs room for (len + 2) * charMax keys.
+ */
+function charKeysInto(codes: Uint16Array, from: number, len: number, charMin: number, charMax: number, out: Uint32Array, at: number): number {
+  // n-grams over "<" + w + ">", codes 1 and 2 stand for the boundary marks
+  const n = len + 2;
+  let count = at;
+  for (let i = 0; i < n; i++) {
+    let h = FNV_OFFSET ^ SEED_CHAR;
+    const stop = Math.min(n, i + charMax);
+    for (let j = i; j < stop; j++) {
+      const c = j === 0 ? 1 : j === n - 1 ? 2 : (codes[from + j - 1] as number);
+      h = mix(h, c);
+      const l = j - i + 1;
+      if (l >= charMin) out[count++] = charKey(mix(h, l));
+    }
+  }
+  return count;
+}
+
+/**
+ * Feature hashes of one text, written into reused buffers without building strings or arrays.
+ * `extract` fills `keys[0..count)` with every feature (repeats kept). `extractWords` fills
+ * `keys[0..count)` with the word-level features only (unigrams, pairs) and lists the words
+ * (`wordStart`, `wordLength` into `codes`, and two independent hashes `wordHash`, `wordCheck`),
+ * so a caller can handle each word's character n-grams as a unit (`charKeys`).
  */
 export class FeatureBuffer {
   keys = new Uint32Array(1024);
   count = 0;
+  codes = new Uint16Array(2048);
+  wordStart = new Int32Array(256);
+  wordLength = new Int32Array(256);
+  wordHash = new Uint32Array(256);
+  wordCheck = new Uint32Array(256);
+  words = 0;
+  /** n-gram keys of the last `charKeys` call */
+  charBuffer: Uint32Array;
   private prev = 0;
   private first = true;
+  private split = false;
+  private codeCount = 0;
 
-  constructor(private readonly options: FeatureOptions) {}
+  constructor(private readonly options: FeatureOptions) {
+    this.charBuffer = new Uint32Array((MAX_WORD + 2) * Math.max(1, options.charMax));
+  }
 
   private ensure(extra: number): void {
     if (this.count + extra <= this.keys.length) return;
@@ -127,12 +163,31 @@ export class FeatureBuffer {
     this.keys = next;
   }
 
+  private ensureWords(len: number): void {
+    if (this.words >= this.wordStart.length) {
+      const cap = this.wordStart.length * 2;
+      const grow = <T extends Int32Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      this.wordStart = grow(this.wordStart, (n) => new Int32Array(n));
+      this.wordLength = grow(this.wordLength, (n) => new Int32Array(n));
+      this.wordHash = grow(this.wordHash, (n) => new Uint32Array(n));
+      this.wordCheck = grow(this.wordCheck, (n) => new Uint32Array(n));
+    }
+    if (this.codeCount + len > this.codes.length) {
+      const b = new Uint16Array(Math.max(this.codes.length * 2, this.codeCount + len));
+      b.set(this.codes.subarray(0, this.codeCount));
+      this.codes = b;
+    }
+  }
+
   private readonly onWord = (w: Uint16Array, len: number): void => {
     const o = this.options;
     const charMin = o.charMin;
     const charMax = o.charMax;
-    const n = len + 2;
-    this.ensure(2 + (charMin > 0 ? n * Math.max(1, charMax) : 0));
+    this.ensure(2 + (charMin > 0 && !this.split ? (len + 2) * Math.max(1, charMax) : 0));
     const keys = this.keys;
     let count = this.count;
     let wh = FNV_OFFSET ^ SEED_WORD;
@@ -141,29 +196,55 @@ export class FeatureBuffer {
     if (o.bigrams && !this.first) keys[count++] = wordKey(mix(mix(SEED_BIGRAM, this.prev), wh));
     this.prev = wh;
     this.first = false;
-    if (charMin > 0) {
-      // n-grams over "<" + w + ">", codes 1 and 2 stand for the boundary marks
-      for (let i = 0; i < n; i++) {
-        let h = FNV_OFFSET ^ SEED_CHAR;
-        const stop = Math.min(n, i + charMax);
-        for (let j = i; j < stop; j++) {
-          const c = j === 0 ? 1 : j === n - 1 ? 2 : (w[j - 1] as number);
-          h = mix(h, c);
-          const l = j - i + 1;
-          if (l >= charMin) keys[count++] = charKey(mix(h, l));
-        }
+    if (this.split) {
+      this.ensureWords(len);
+      const k = this.words++;
+      const at = this.codeCount;
+      let check = 0x9e3779b9 ^ len;
+      for (let i = 0; i < len; i++) {
+        const code = w[i] as number;
+        this.codes[at + i] = code;
+        check = Math.imul(check ^ code, 0x5bd1e995) >>> 0;
       }
+      this.codeCount = at + len;
+      this.wordStart[k] = at;
+      this.wordLength[k] = len;
+      this.wordHash[k] = wh;
+      this.wordCheck[k] = check;
+    } else if (charMin > 0) {
+      count = charKeysInto(w, 0, len, charMin, charMax, keys, count);
     }
     this.count = count;
   };
 
   /** Replaces the buffer's content by the features of `text`; returns the count. */
   extract(text: string): number {
-    this.count = 0;
-    this.prev = 0;
-    this.first = true;
+    this.reset(false);
     forEachWord(text, this.onWord);
     return this.count;
+  }
+
+  /** Word-level features into `keys`, and the list of words; returns the number of words. */
+  extractWords(text: string): number {
+    this.reset(true);
+    forEachWord(text, this.onWord);
+    return this.words;
+  }
+
+  /** Character n-gram keys of word `k` of the last `extractWords` into `charBuffer`; returns the count (0 without n-grams). */
+  charKeys(k: number): number {
+    const o = this.options;
+    if (o.charMin <= 0) return 0;
+    return charKeysInto(this.codes, this.wordStart[k] as number, this.wordLength[k] as number, o.charMin, o.charMax, this.charBuffer, 0);
+  }
+
+  private reset(split: boolean): void {
+    this.count = 0;
+    this.words = 0;
+    this.codeCount = 0;
+    this.prev = 0;
+    this.first = true;
+    this.split = split;
   }
 }
 

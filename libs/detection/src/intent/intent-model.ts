@@ -1,10 +1,21 @@
 import { UNKNOWN_INTENT, type IntentPrediction, type IntentResult, type SensitivityMapping } from '../types.js';
 import { decodeFloat32, decodeInt8, decodeUint16, decodeUint32, encodeFloat32, encodeInt8, encodeUint16, encodeUint32 } from './codec.js';
-import { DEFAULT_FEATURE_OPTIONS, FeatureIndex, featureHashes, type FeatureOptions } from './features.js';
+import { DEFAULT_FEATURE_OPTIONS, FeatureBuffer, FeatureIndex, type FeatureOptions } from './features.js';
 
 export const INTENT_MODEL_FORMAT = 'handoff-intent-model';
 export const INTENT_MODEL_VERSION = 1;
 export const DEFAULT_INTENT_FLOOR = 0.35;
+/** slots of the word memo: up to half as many distinct words (about 0.7 KB each) are kept; it is emptied when full */
+const WORD_CACHE_SLOTS = 8192;
+
+interface WordEntry {
+  /** known character n-gram features of the word, repeats kept */
+  features: Int32Array;
+  /** sum over them of idf_f * quantised w_f, per class */
+  row: Float64Array;
+}
+
+const EMPTY_WORD: WordEntry = { features: new Int32Array(0), row: new Float64Array(0) };
 
 /** The serialised form, as written by `toJSON()` and read by `fromJSON()`. */
 export interface IntentModelJSON {
@@ -71,9 +82,20 @@ export class IntentModel {
 
   private readonly parts: IntentModelParts;
   private readonly index: FeatureIndex;
-  private readonly weights: Float64Array;
   private readonly scratch: Int32Array;
-  private readonly hashBuffer: number[] = [];
+  private readonly features: FeatureBuffer;
+  /** per feature: idf, negated for character features (the sign says the block) */
+  private readonly signedIdf: Float64Array;
+  private touched: Int32Array = new Int32Array(256);
+  private readonly acc: Float64Array;
+  private readonly charAcc: Float64Array;
+  private readonly cacheHashes = new Uint32Array(WORD_CACHE_SLOTS);
+  private readonly cacheChecks = new Uint32Array(WORD_CACHE_SLOTS);
+  private readonly cacheEntries: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_CACHE_SLOTS).fill(undefined);
+  private cacheCount = 0;
+  private readonly wordScratch: Int32Array;
+  private readonly probs: Float64Array;
+  private readonly taken: Uint8Array;
   private readonly sensitiveMask: Uint8Array;
 
   constructor(parts: IntentModelParts) {
@@ -105,9 +127,15 @@ export class IntentModel {
     }
     this.themes = Object.freeze([...themes].sort());
     this.index = new FeatureIndex(parts.featureKeys);
-    this.weights = new Float64Array(nnz);
-    for (let i = 0; i < nnz; i++) this.weights[i] = (parts.quantised[i] as number) * parts.weightScale;
+    this.signedIdf = new Float64Array(f);
+    for (let i = 0; i < f; i++) this.signedIdf[i] = ((parts.featureKeys[i] as number) & 1) === 1 ? -(parts.idf[i] as number) : (parts.idf[i] as number);
     this.scratch = new Int32Array(f);
+    this.features = new FeatureBuffer(parts.features);
+    this.acc = new Float64Array(c);
+    this.charAcc = new Float64Array(c);
+    this.wordScratch = new Int32Array(this.features.charBuffer.length);
+    this.probs = new Float64Array(c);
+    this.taken = new Uint8Array(c);
   }
 
   static fromJSON(json: unknown): IntentModel {
@@ -203,47 +231,158 @@ export class IntentModel {
 
   /** Raw (uncalibrated) class scores, one per label. */
   scores(text: string): Float64Array {
-    const hashes = this.hashBuffer;
-    hashes.length = 0;
-    featureHashes(text, this.parts.features, hashes);
-    const scores = Float64Array.from(this.parts.bias);
+    const out = new Float64Array(this.labels.length);
+    this.scoreInto(text, out);
+    return out;
+  }
+
+  /**
+   * Writes the raw class scores of `text` into `out`, allocation-free on the usual path.
+   *
+   * The score is bias + scale * (invWord * sum over word features of v_f * w_f + invChar * sum over
+   * character n-grams of v_f * w_f), v_f = (1 + ln tf_f) * idf_f. A word's character n-grams are
+   * always the same, so their summed 77-wide row (idf_f * w_f per occurrence) is computed once per
+   * distinct word and memoised (bounded); an n-gram occurring tf > 1 times in the message is then
+   * corrected by ((1 + ln tf) - tf) * idf_f * w_f. The result equals the feature-by-feature sum.
+   */
+  private scoreInto(text: string, out: Float64Array): void {
+    const bias = this.parts.bias;
+    const c = out.length;
+    const fb = this.features;
+    const words = fb.extractWords(text);
+    const count = fb.count;
+    const hashes = fb.keys;
     const scratch = this.scratch;
-    const touched: number[] = [];
-    for (let i = 0; i < hashes.length; i++) {
-      const f = this.index.get(hashes[i] as number);
+    const index = this.index;
+    const need = count + words * fb.charBuffer.length;
+    if (this.touched.length < need) this.touched = new Int32Array(need);
+    const touched = this.touched;
+    let nTouched = 0;
+    for (let i = 0; i < count; i++) {
+      const f = index.get(hashes[i] as number);
       if (f < 0) continue;
-      if (scratch[f] === 0) touched.push(f);
-      scratch[f] = (scratch[f] as number) + 1;
+      const seen = scratch[f] as number;
+      if (seen === 0) touched[nTouched++] = f;
+      scratch[f] = seen + 1;
     }
-    if (touched.length === 0) return scores;
-    const tfidf = new Float64Array(touched.length);
-    let normWord = 0;
-    let normChar = 0;
-    const idf = this.parts.idf;
-    const keys = this.parts.featureKeys;
-    for (let i = 0; i < touched.length; i++) {
-      const f = touched[i] as number;
-      const v = (1 + Math.log(scratch[f] as number)) * (idf[f] as number);
-      scratch[f] = 0;
-      tfidf[i] = v;
-      if (((keys[f] as number) & 1) === 1) normChar += v * v;
-      else normWord += v * v;
+    const charAcc = this.charAcc;
+    charAcc.fill(0);
+    for (let w = 0; w < words; w++) {
+      const entry = this.wordEntry(fb, w);
+      const feats = entry.features;
+      for (let i = 0; i < feats.length; i++) {
+        const f = feats[i] as number;
+        const seen = scratch[f] as number;
+        if (seen === 0) touched[nTouched++] = f;
+        scratch[f] = seen + 1;
+      }
+      if (feats.length === 0) continue;
+      const row = entry.row;
+      for (let k = 0; k < c; k++) charAcc[k] = (charAcc[k] as number) + (row[k] as number);
     }
-    const invWord = normWord > 0 ? 1 / Math.sqrt(normWord) : 0;
-    const invChar = normChar > 0 ? 1 / Math.sqrt(normChar) : 0;
+    if (nTouched === 0) {
+      for (let k = 0; k < c; k++) out[k] = bias[k] as number;
+      return;
+    }
+    const signedIdf = this.signedIdf;
     const rowPtr = this.parts.rowPtr;
     const classes = this.parts.classes;
-    const weights = this.weights;
-    for (let i = 0; i < touched.length; i++) {
+    const weights = this.parts.quantised;
+    const wordAcc = this.acc;
+    wordAcc.fill(0);
+    let normWord = 0;
+    let normChar = 0;
+    for (let i = 0; i < nTouched; i++) {
       const f = touched[i] as number;
-      const v = (tfidf[i] as number) * (((keys[f] as number) & 1) === 1 ? invChar : invWord);
+      const tf = scratch[f] as number;
+      scratch[f] = 0;
+      const si = signedIdf[f] as number;
+      const idf = si < 0 ? -si : si;
+      // sublinear tf; log(1) = 0 spares the call for the usual single occurrence
+      const sub = tf === 1 ? 1 : 1 + Math.log(tf);
+      const v = sub * idf;
+      let coef: number;
+      let acc: Float64Array;
+      if (si < 0) {
+        normChar += v * v;
+        if (tf === 1) continue;
+        // the memoised word rows added tf * idf * w_f; the model wants (1 + ln tf) * idf * w_f
+        coef = (sub - tf) * idf;
+        acc = charAcc;
+      } else {
+        normWord += v * v;
+        coef = v;
+        acc = wordAcc;
+      }
       const end = rowPtr[f + 1] as number;
       for (let k = rowPtr[f] as number; k < end; k++) {
-        const c = classes[k] as number;
-        scores[c] = (scores[c] as number) + v * (weights[k] as number);
+        const cl = classes[k] as number;
+        acc[cl] = (acc[cl] as number) + coef * (weights[k] as number);
       }
     }
-    return scores;
+    const scale = this.parts.weightScale;
+    const invWord = normWord > 0 ? scale / Math.sqrt(normWord) : 0;
+    const invChar = normChar > 0 ? scale / Math.sqrt(normChar) : 0;
+    for (let k = 0; k < c; k++) out[k] = (bias[k] as number) + invWord * (wordAcc[k] as number) + invChar * (charAcc[k] as number);
+  }
+
+  /** The known character n-gram features of word `w` of the buffer and their summed idf-weighted row, memoised. */
+  private wordEntry(fb: FeatureBuffer, w: number): WordEntry {
+    // open addressing on two independent 32-bit hashes of the word
+    const hash = fb.wordHash[w] as number;
+    const check = fb.wordCheck[w] as number;
+    const cacheHashes = this.cacheHashes;
+    const cacheChecks = this.cacheChecks;
+    const entries = this.cacheEntries;
+    const mask = WORD_CACHE_SLOTS - 1;
+    let slot = (hash ^ (hash >>> 15)) & mask;
+    for (;;) {
+      const e = entries[slot];
+      if (e === undefined) break;
+      if (cacheHashes[slot] === hash && cacheChecks[slot] === check) return e;
+      slot = (slot + 1) & mask;
+    }
+    const n = fb.charKeys(w);
+    const keys = fb.charBuffer;
+    const index = this.index;
+    let known = 0;
+    const found = this.wordScratch;
+    for (let i = 0; i < n; i++) {
+      const f = index.get(keys[i] as number);
+      if (f >= 0) found[known++] = f;
+    }
+    let entry: WordEntry;
+    if (known === 0) entry = EMPTY_WORD;
+    else {
+      const c = this.labels.length;
+      const features = found.slice(0, known);
+      const sum = new Float64Array(c);
+      const rowPtr = this.parts.rowPtr;
+      const classes = this.parts.classes;
+      const weights = this.parts.quantised;
+      const idf = this.parts.idf;
+      for (let i = 0; i < known; i++) {
+        const f = features[i] as number;
+        const v = idf[f] as number;
+        const end = rowPtr[f + 1] as number;
+        for (let k = rowPtr[f] as number; k < end; k++) {
+          const cl = classes[k] as number;
+          sum[cl] = (sum[cl] as number) + v * (weights[k] as number);
+        }
+      }
+      entry = { features, row: sum };
+    }
+    if (this.cacheCount >= WORD_CACHE_SLOTS / 2) {
+      // full: start again (the slot found above is then free as well)
+      entries.fill(undefined);
+      this.cacheCount = 0;
+      slot = (hash ^ (hash >>> 15)) & mask;
+    }
+    cacheHashes[slot] = hash;
+    cacheChecks[slot] = check;
+    entries[slot] = entry;
+    this.cacheCount++;
+    return entry;
   }
 
   /** Calibrated probabilities, one per label. */
@@ -252,10 +391,13 @@ export class IntentModel {
   }
 
   predict(text: string, topK = 3): IntentResult {
-    const probs = this.probabilities(typeof text === 'string' ? text : '');
+    const probs = this.probs;
+    this.scoreInto(typeof text === 'string' ? text : '', probs);
+    softmaxInPlace(probs, this.temperature);
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, probs.length));
     const top: IntentPrediction[] = [];
-    const taken = new Uint8Array(probs.length);
+    const taken = this.taken;
+    taken.fill(0);
     for (let n = 0; n < k; n++) {
       let best = -1;
       for (let c = 0; c < probs.length; c++) {
@@ -285,6 +427,21 @@ export class IntentModel {
 
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+/** softmax(x / temperature), in place. */
+function softmaxInPlace(x: Float64Array, temperature: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if ((x[i] as number) > max) max = x[i] as number;
+  const inv = 1 / temperature;
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = Math.exp(((x[i] as number) - max) * inv);
+    x[i] = e;
+    sum += e;
+  }
+  const norm = 1 / sum;
+  for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * norm;
 }
 
 export function softmax(scores: ArrayLike<number>, temperature: number): Float64Array {

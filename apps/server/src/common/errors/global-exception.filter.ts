@@ -30,8 +30,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception, correlationId);
     if (body.statusCode >= 500) {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
-      // The error's name and stack, never request data: messages of library errors can quote input.
-      this.logger.error({ correlationId, err: { type: error.name, stack: error.stack } }, 'unhandled error');
+      // The error's name, its code and the stack frames, never its message: library errors (pg,
+      // JSON.parse) quote the input they choked on.
+      const code = (error as { code?: unknown }).code;
+      const frames = (error.stack ?? '').split('\n').slice(1).join('\n');
+      this.logger.error({ correlationId, err: { type: error.name, code: typeof code === 'string' ? code : undefined, frames } }, 'unhandled error');
     }
     if (reply.sent) return;
     void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
