@@ -3,6 +3,7 @@ import { CreatedConversationsAndMessages1764000001000 } from './1764000001000-cr
 import { CreatedOutbox1764000002000 } from './1764000002000-created-outbox.js';
 import { AddedMessagesReactedAt1764000003000 } from './1764000003000-added-messages-reacted-at.js';
 import { LoweredConversationsFillfactor1764000004000 } from './1764000004000-lowered-conversations-fillfactor.js';
+import { AddedOutboxSealedBody1764000005000 } from './1764000005000-added-outbox-sealed-body.js';
 import { CreatedAuditEvents1764100000000 } from './1764100000000-created-audit-events.js';
 import { MadeAuditEventsAppendOnly1764100001000 } from './1764100001000-made-audit-events-append-only.js';
 import { CreatedStaffAccounts1764100002000 } from './1764100002000-created-staff-accounts.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS: Function[] = [
   CreatedOutbox1764000002000,
   AddedMessagesReactedAt1764000003000,
   LoweredConversationsFillfactor1764000004000,
+  AddedOutboxSealedBody1764000005000,
   CreatedAuditEvents1764100000000,
   MadeAuditEventsAppendOnly1764100001000,
   CreatedStaffAccounts1764100002000,

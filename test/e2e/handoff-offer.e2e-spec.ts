@@ -1,3 +1,5 @@
+import { DataEncryptionService } from '../../apps/server/src/crypto/data-encryption.service.js';
+import { OUTBOX_BODY_PURPOSE } from '../../apps/server/src/outbound/outbox.service.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { hashNonce, LinkTokenService } from '@handoff/link-tokens';
 import type { DataSource } from 'typeorm';
@@ -34,11 +36,17 @@ describe('HandoffService offers', () => {
     jest.spyOn(clock, 'now').mockReturnValue(at);
     return at;
   };
+  /** The outbox rows as the worker will send them (bodies unsealed). */
   const outboxOf = async (conversationId: string) =>
-    (await db.query(`SELECT kind, body FROM outbox_messages WHERE conversation_id = $1 ORDER BY created_at, id`, [conversationId])) as {
-      kind: string;
-      body: Record<string, unknown>;
-    }[];
+    (
+      (await db.query(`SELECT kind, sealed_body FROM outbox_messages WHERE conversation_id = $1 ORDER BY created_at, id`, [conversationId])) as {
+        kind: string;
+        sealed_body: string;
+      }[]
+    ).map((row) => ({
+      kind: row.kind,
+      body: JSON.parse(server.app.get(DataEncryptionService).decrypt(row.sealed_body, OUTBOX_BODY_PURPOSE)) as Record<string, unknown>,
+    }));
   const handoffRows = async (conversationId: string) =>
     (await db.query(`SELECT id, state, queue, trigger_id, trigger_version, detection, send_count, expires_at, offered_at FROM handoffs WHERE conversation_id = $1 ORDER BY offered_at`, [
       conversationId,
@@ -94,11 +102,8 @@ describe('HandoffService offers', () => {
     expect(offered.token).not.toContain(offered.psid);
     const links = (await db.query(`SELECT nonce_hash FROM handoff_links WHERE handoff_id = $1`, [offered.handoffId])) as { nonce_hash: string }[];
     expect(links).toEqual([{ nonce_hash: hashNonce(verified.nonce) }]);
-    // Outside the outbox body (which must carry the URL until sent), neither token nor nonce is stored.
-    const dump = (await dumpAllTables(db))
-      .split('\n')
-      .filter((line) => !line.startsWith('outbox_messages:'))
-      .join('\n');
+    // Neither token nor nonce is stored in clear anywhere (the outbox keeps the URL sealed).
+    const dump = await dumpAllTables(db);
     expect(dump).not.toContain(offered.token);
     expect(dump).not.toContain(verified.nonce);
   });

@@ -94,7 +94,7 @@ describe('outbox to the Send API', () => {
     expect(call!.body).toMatchObject({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Hello from the bank' } });
   });
 
-  it('removes the secure-link token from a delivered button at rest', async () => {
+  it('keeps secure-link tokens sealed at rest, before and after delivery', async () => {
     const psid = newPsid();
     const conversationId = await conversation(psid);
     const token = 'eyJhbGciOiJIUzI1NiJ9.token-under-test.sig';
@@ -103,12 +103,17 @@ describe('outbox to the Send API', () => {
         { conversationId, pageId, psid, kind: 'message', body: buildButtonTemplate(psid, { text: 'Continue securely', buttons: [{ title: 'Open secure chat', url: `https://bank.example/s/${token}` }] }) },
       ]),
     );
+    const row = async () =>
+      ((await db.query(`SELECT body::text AS body, sealed_body FROM outbox_messages WHERE id = $1`, [id])) as { body: string; sealed_body: string | null }[])[0]!;
+    const queued = await row();
+    expect(queued.body).not.toContain(token);
+    expect(queued.body).toContain('https://bank.example/s/[sealed]');
     await expect(settled(id!)).resolves.toMatchObject({ status: 'sent' });
     await until(() => fake.messagesTo(psid).length === 1);
-    expect(JSON.stringify(fake.messagesTo(psid)[0]!.body)).toContain(token);
-    const [{ body }] = (await db.query(`SELECT body::text AS body FROM outbox_messages WHERE id = $1`, [id])) as { body: string }[];
-    expect(body).not.toContain(token);
-    expect(body).toContain('https://bank.example/s/[sent]');
+    expect(JSON.stringify(fake.messagesTo(psid)[0]!.body)).toContain(`https://bank.example/s/${token}`);
+    const delivered = await row();
+    expect(delivered.body).not.toContain(token);
+    expect(delivered.sealed_body).toBeNull();
   });
 
   it('sends nothing for a transaction that rolled back', async () => {

@@ -1,3 +1,5 @@
+import { DataEncryptionService } from '../../apps/server/src/crypto/data-encryption.service.js';
+import { OUTBOX_BODY_PURPOSE } from '../../apps/server/src/outbound/outbox.service.js';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { HandoffService } from '../../apps/server/src/handoff/handoff.service.js';
@@ -68,11 +70,14 @@ export async function offerHandoff(server: TestApp, action: Partial<HandoffActio
 export async function latestLink(server: TestApp, conversationId: string): Promise<{ handoffId: string; token: string; url: string }> {
   const db = dataSourceOf(server);
   const [outbox] = (await db.query(
-    `SELECT body FROM outbox_messages WHERE conversation_id = $1 AND kind = 'message' AND body::text LIKE '%/s/%' ORDER BY created_at DESC LIMIT 1`,
+    `SELECT sealed_body FROM outbox_messages WHERE conversation_id = $1 AND kind = 'message' AND body::text LIKE '%/s/%' ORDER BY created_at DESC LIMIT 1`,
     [conversationId],
-  )) as { body: unknown }[];
+  )) as { sealed_body: string | null }[];
+  if (!outbox?.sealed_body) throw new Error('no sealed outbox body with a link (already delivered?)');
+  // The link is only readable sealed, as the worker reads it.
+  const body = JSON.parse(server.app.get(DataEncryptionService).decrypt(outbox.sealed_body, OUTBOX_BODY_PURPOSE)) as unknown;
   const [handoff] = (await db.query(`SELECT id FROM handoffs WHERE conversation_id = $1 ORDER BY offered_at DESC LIMIT 1`, [conversationId])) as { id: string }[];
-  return { handoffId: handoff!.id, ...linkOf(outbox!.body) };
+  return { handoffId: handoff!.id, ...linkOf(body) };
 }
 
 /** A Set-Cookie header's `name=value` part, for the next request's Cookie header. */

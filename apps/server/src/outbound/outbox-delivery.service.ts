@@ -8,7 +8,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PagesService } from '../pages/pages.service.js';
 import { RedisService } from '../redis/redis.module.js';
+import { DataEncryptionService } from '../crypto/data-encryption.service.js';
 import { MessengerGraphService } from './messenger-graph.service.js';
+import { OUTBOX_BODY_PURPOSE } from './outbox.service.js';
 import type { OutboxKind } from './outbox-message.entity.js';
 import { PageRateLimiter } from './page-rate-limiter.js';
 
@@ -17,24 +19,13 @@ const MAX_RETRY_DELAY_MS = 15 * 60_000;
 /** How soon to look again when an earlier call to the same recipient is still unfinished. */
 const PREDECESSOR_WAIT_MS = 250;
 
-/**
- * The body with secure-link tokens removed from button URLs: a finished row needs no token, and a
- * token at rest is one more thing a database dump could replay.
- */
-const SCRUBBED_BODY = `CASE WHEN kind = 'message' AND jsonb_typeof(body #> '{message,attachment,payload,buttons}') = 'array' THEN
-    jsonb_set(body, '{message,attachment,payload,buttons}', (
-      SELECT jsonb_agg(CASE WHEN button ? 'url'
-        THEN jsonb_set(button, '{url}', to_jsonb(regexp_replace(button ->> 'url', '/s/[^/?#]+$', '/s/[sent]')))
-        ELSE button END)
-      FROM jsonb_array_elements(body #> '{message,attachment,payload,buttons}') AS button))
-  ELSE body END`;
-
 interface ClaimedRow {
   id: string;
   page_id: string;
   recipient_psid: string;
   kind: OutboxKind;
   body: Record<string, unknown>;
+  sealed_body: string | null;
   attempts: number;
 }
 
@@ -61,6 +52,7 @@ export class OutboxDeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly pages: PagesService,
     private readonly graph: MessengerGraphService,
+    private readonly encryption: DataEncryptionService,
     metrics: MetricsService,
     redis: RedisService,
   ) {
@@ -82,7 +74,7 @@ export class OutboxDeliveryService {
       await this.limiter.acquire(row.page_id);
       const messageId = await this.call(row, page);
       await this.dataSource.query(
-        `UPDATE outbox_messages SET status = 'sent', message_id = $2, sent_at = now(), updated_at = now(), body = ${SCRUBBED_BODY} WHERE id = $1`,
+        `UPDATE outbox_messages SET status = 'sent', message_id = $2, sent_at = now(), updated_at = now(), sealed_body = NULL WHERE id = $1`,
         [row.id, messageId],
       );
       this.results.inc({ kind: row.kind, result: 'sent' });
@@ -124,7 +116,7 @@ export class OutboxDeliveryService {
            SELECT 1 FROM outbox_messages p
            WHERE p.conversation_id = o.conversation_id AND p.status IN ('pending', 'sending')
              AND (p.created_at, p.id) < (o.created_at, o.id))
-       RETURNING o.id, o.page_id, o.recipient_psid, o.kind, o.body, o.attempts`,
+       RETURNING o.id, o.page_id, o.recipient_psid, o.kind, o.body, o.sealed_body, o.attempts`,
       [outboxId],
     )) as [ClaimedRow[], number];
     if (rows[0]) return rows[0];
@@ -135,11 +127,12 @@ export class OutboxDeliveryService {
 
   private async call(row: ClaimedRow, page: { pageId: string; accessToken: string }): Promise<string | null> {
     const client = this.graph.client;
-    const body = row.body as { target_app_id?: string; metadata?: string };
+    const sendable = (row.sealed_body ? JSON.parse(this.encryption.decrypt(row.sealed_body, OUTBOX_BODY_PURPOSE)) : row.body) as Record<string, unknown>;
+    const body = sendable as { target_app_id?: string; metadata?: string };
     switch (row.kind) {
       case 'message':
       case 'sender_action':
-        return (await client.send(page, row.body as unknown as SendRequestBody)).messageId;
+        return (await client.send(page, sendable as unknown as SendRequestBody)).messageId;
       case 'pass_thread_control':
         await client.passThreadControl(page, row.recipient_psid, body.target_app_id ?? '', body.metadata);
         return null;
@@ -155,7 +148,7 @@ export class OutboxDeliveryService {
 
   private async fail(row: ClaimedRow, reason: string, error: GraphApiError | null): Promise<void> {
     await this.dataSource.query(
-      `UPDATE outbox_messages SET status = 'failed', failure_reason = $2, last_error_kind = $3, last_error_code = $4, last_error_subcode = $5, updated_at = now(), body = ${SCRUBBED_BODY} WHERE id = $1`,
+      `UPDATE outbox_messages SET status = 'failed', failure_reason = $2, last_error_kind = $3, last_error_code = $4, last_error_subcode = $5, updated_at = now(), sealed_body = NULL WHERE id = $1`,
       [row.id, reason, error ? `${error.kind}:${error.reason}` : null, error?.code ?? error?.httpStatus ?? null, error?.subcode ?? null],
     );
     this.results.inc({ kind: row.kind, result: 'failed' });

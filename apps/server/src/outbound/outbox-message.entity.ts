@@ -24,6 +24,10 @@ export class OutboxMessageEntity {
   @Column({ type: 'jsonb' })
   body!: Record<string, unknown>;
 
+  /** The body to send, sealed until it is sent; `body` has its link tokens replaced. */
+  @Column({ name: 'sealed_body', type: 'text', nullable: true, select: false })
+  sealedBody!: string | null;
+
   @Column({ type: 'text', default: 'pending' })
   status!: OutboxStatus;
 
