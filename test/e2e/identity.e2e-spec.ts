@@ -74,6 +74,21 @@ describe('staff accounts, sign-in and roles', () => {
       expect((await login(staff.email, 'a-brand-new-password')).status).toBe(200);
     });
 
+    it('does not let concurrent guesses slip past the lockout', async () => {
+      // An instance of its own: these attempts count against the address too.
+      const other = await startTestApp();
+      try {
+        const staff = await createStaff(other, 'agent');
+        const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => login(staff.email, `parallel-guess-${i}`, other)));
+        const checked = answers.filter((r) => r.status === 401).length;
+        expect(checked).toBeGreaterThanOrEqual(1);
+        expect(checked).toBeLessThanOrEqual(ACCOUNT_MAX_FAILURES);
+        expect(answers.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('unlocks by itself once the lock expires', async () => {
       const staff = await createStaff(server, 'agent');
       for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++) await login(staff.email, `wrong-${i}-password`);

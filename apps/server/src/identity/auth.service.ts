@@ -48,6 +48,8 @@ const TOO_MANY = 'Too many failed sign-in attempts; try again later';
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
+  /** Accounts (by e-mail) whose password is being checked in this instance right now. */
+  private readonly verifying = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -60,10 +62,28 @@ export class AuthService {
   async login(emailInput: string, password: string, origin: string): Promise<LoginResult> {
     const email = emailInput.trim().toLowerCase();
     const addressKey = `address:${origin}`;
-    if ((await this.attempts.count(addressKey)) >= ADDRESS_MAX_FAILURES) {
+    // Counted before the password is checked, so concurrent attempts cannot all slip under the
+    // limit; a success gives its count back.
+    if ((await this.attempts.increment(addressKey, ADDRESS_WINDOW_MS)) > ADDRESS_MAX_FAILURES) {
       await this.failure(null, origin, 'address_rate_limited');
       throw new DomainException(ErrorCode.RateLimited, TOO_MANY);
     }
+    if (this.verifying.has(email)) {
+      // One password check per account at a time: parallel guesses wait for nothing, they fail.
+      await this.failure(null, origin, 'concurrent_attempt');
+      throw new DomainException(ErrorCode.RateLimited, TOO_MANY);
+    }
+    this.verifying.add(email);
+    try {
+      const result = await this.checkCredentials(email, password, origin);
+      await this.attempts.decrement(addressKey);
+      return result;
+    } finally {
+      this.verifying.delete(email);
+    }
+  }
+
+  private async checkCredentials(email: string, password: string, origin: string): Promise<LoginResult> {
     const rows = (await this.dataSource.query(
       `SELECT id, email, display_name, role, enabled, password_hash, coalesce(locked_until > now(), false) AS locked
          FROM staff_accounts WHERE lower(email) = $1`,
@@ -73,7 +93,6 @@ export class AuthService {
 
     if (!account) {
       await this.hasher.verifyNothing(password);
-      await this.attempts.increment(addressKey, ADDRESS_WINDOW_MS);
       // Unknown e-mails are throttled like accounts, so a lockout does not reveal which exist.
       const unknownCount = await this.attempts.increment(`email:${createHash('sha256').update(email).digest('hex')}`, ADDRESS_WINDOW_MS);
       await this.failure(null, origin, 'unknown_account');
@@ -81,13 +100,11 @@ export class AuthService {
       throw new DomainException(ErrorCode.Unauthenticated, INVALID_CREDENTIALS);
     }
     if (account.locked) {
-      await this.attempts.increment(addressKey, ADDRESS_WINDOW_MS);
       await this.failure(account.id, origin, 'locked');
       throw new DomainException(ErrorCode.RateLimited, TOO_MANY);
     }
     const valid = await this.hasher.verify(account.password_hash, password);
     if (!valid || !account.enabled) {
-      await this.attempts.increment(addressKey, ADDRESS_WINDOW_MS);
       const locked = await this.recordAccountFailure(account.id);
       await this.failure(account.id, origin, valid ? 'disabled' : 'wrong_password');
       if (locked) {

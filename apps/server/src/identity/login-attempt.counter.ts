@@ -42,6 +42,17 @@ export class LoginAttemptCounter implements OnModuleDestroy {
     return entry.count;
   }
 
+  /** Gives back one counted attempt (a sign-in counted up front turned out to succeed). */
+  async decrement(key: string): Promise<void> {
+    const client = this.redis.client;
+    if (client) {
+      await client.decr(`login-failures:${key}`);
+      return;
+    }
+    const entry = this.memory.get(key);
+    if (entry && entry.count > 0) entry.count -= 1;
+  }
+
   async reset(key: string): Promise<void> {
     const client = this.redis.client;
     if (client) await client.del(`login-failures:${key}`);
