@@ -24,7 +24,8 @@ export function luhnValidRuns(text: string): string[] {
   const found: string[] = [];
   // UUIDs can hold all-digit groups that read like a dash-separated card number: not customer data.
   const withoutUuids = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
-  for (const match of withoutUuids.matchAll(/\d(?:[ -]?\d){12,18}/g)) {
+  // Not the fraction of a decimal number (a confidence such as 0.40789052893666).
+  for (const match of withoutUuids.matchAll(/(?<![.\d])\d(?:[ -]?\d){12,18}(?!\d)/g)) {
     const digits = match[0].replace(/\D/g, '');
     // 13-digit cards are Visa's, starting with 4; other 13-digit runs are millisecond timestamps.
     if (digits.length === 13 && !digits.startsWith('4')) continue;
