@@ -24,8 +24,9 @@ export function luhnValidRuns(text: string): string[] {
   const found: string[] = [];
   // UUIDs can hold all-digit groups that read like a dash-separated card number: not customer data.
   const withoutUuids = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
-  // Not the fraction of a decimal number (a confidence such as 0.40789052893666).
-  for (const match of withoutUuids.matchAll(/(?<![.\d])\d(?:[ -]?\d){12,18}(?!\d)/g)) {
+  // Whole runs only: not the fraction of a decimal number (a confidence such as 0.40789052893666)
+  // nor a stretch of a hex or base64 string (hashes, sealed values).
+  for (const match of withoutUuids.matchAll(/(?<![.\dA-Za-z_-])\d(?:[ -]?\d){12,18}(?![\dA-Za-z_])/g)) {
     const digits = match[0].replace(/\D/g, '');
     // 13-digit cards are Visa's, starting with 4; other 13-digit runs are millisecond timestamps.
     if (digits.length === 13 && !digits.startsWith('4')) continue;
