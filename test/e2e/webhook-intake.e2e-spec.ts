@@ -155,6 +155,13 @@ describe('Messenger webhook intake', () => {
       expect(message!.redacted_text).toBe('hello\ufffdworld');
     });
 
+    it('stores a message whose timestamp no date can hold, at its arrival time', async () => {
+      const psid = newPsid();
+      const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid, text: 'hello', timestamp: 9_007_199_254_740_000 })]));
+      expect((await post(body)).status).toBe(200);
+      await expect(countRows(psid)).resolves.toMatchObject({ messages: 1 });
+    });
+
     it('gives one message for five concurrent copies of one mid', async () => {
       const psid = newPsid();
       const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid, text: 'hello there', mid: newMid() })]));

@@ -25,6 +25,13 @@ function storable(value: string): string {
   return value.includes('\u0000') ? value.replace(/\u0000/g, '\ufffd') : value;
 }
 
+/** Meta's timestamp as a date; one outside what a date can hold (only a forged or broken event
+ * carries it) becomes the time of arrival rather than a failed insert Meta would retry forever. */
+function sentAt(timestamp: number): Date {
+  const date = new Date(timestamp);
+  return Number.isNaN(date.getTime()) || timestamp < 0 ? new Date() : date;
+}
+
 interface StoredRow {
   conversation_id: string;
 }
@@ -156,7 +163,7 @@ export class WebhookIntakeService {
       storable(event.dedupeKey),
       event.kind,
       event.senderId,
-      new Date(event.timestamp),
+      sentAt(event.timestamp),
       'inbound',
       'customer',
       kind,
@@ -167,7 +174,7 @@ export class WebhookIntakeService {
       facts.attachmentTypes.map(storable),
       fired?.triggerId ?? null,
       fired?.version ?? null,
-      new Date(event.timestamp),
+      sentAt(event.timestamp),
     ];
     if (!reaction) return (await this.store('webhook-store-message', STORE_MESSAGE_SQL, params)) ? 'stored' : 'duplicate';
     // The decision rides with the message as a job, in the same statement: one round trip for Meta.
@@ -198,7 +205,7 @@ export class WebhookIntakeService {
       attachmentTypes.map(storable),
       null,
       null,
-      new Date(event.timestamp),
+      sentAt(event.timestamp),
     ]);
     return stored ? 'stored' : 'duplicate';
   }
