@@ -63,9 +63,9 @@ describe('handoffs for staff: revocation, closing, reads', () => {
     await expect(sessionStatus(handoff.cookie)).resolves.toBe(200);
     const emitted = firstValueFrom(server.app.get(HandoffEvents).revoked$.pipe(filter((id) => id === handoff.handoffId), timeout(5000)));
 
-    const response = await api(`/api/v1/handoffs/${handoff.handoffId}/revoke`, 'supervisor', { method: 'POST', body: JSON.stringify({ reason: 'customer called the bank' }) });
+    const response = await api(`/api/v1/handoffs/${handoff.handoffId}/revoke`, 'supervisor', { method: 'POST', body: JSON.stringify({ reason: 'customer called the bank, card 4111 1111 1111 1111' }) });
     expect(response.status).toBe(200);
-    await expect(response.json()).resolves.toMatchObject({ id: handoff.handoffId, state: 'revoked', revokedReason: 'customer called the bank' });
+    await expect(response.json()).resolves.toMatchObject({ id: handoff.handoffId, state: 'revoked', revokedReason: 'customer called the bank, card [CARD ****1111]' });
     await expect(emitted).resolves.toBe(handoff.handoffId);
     await expect(sessionStatus(handoff.cookie)).resolves.toBe(401);
     expect((await server.request(`/s/${handoff.token}`)).status).toBe(410);
@@ -74,7 +74,7 @@ describe('handoffs for staff: revocation, closing, reads', () => {
       handoff.handoffId,
     ])) as { actor_type: string; actor_id: string; origin: string; details: { reason: string } }[];
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor_type: 'staff', origin: '127.0.0.1', details: { reason: 'customer called the bank' } });
+    expect(audit[0]).toMatchObject({ actor_type: 'staff', origin: '127.0.0.1', details: { reason: 'customer called the bank, card [CARD ****1111]' } });
     expect(audit[0]!.actor_id).toMatch(/^[0-9a-f-]{36}$/);
 
     const again = await api(`/api/v1/handoffs/${handoff.handoffId}/revoke`, 'admin', { method: 'POST', body: '{}' });

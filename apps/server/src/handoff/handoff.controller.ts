@@ -6,6 +6,7 @@ import { ClientAddress, CurrentStaff } from '../identity/current-staff.decorator
 import { Roles } from '../identity/roles.decorator.js';
 import type { StaffPrincipal } from '../identity/staff-role.js';
 import { HandoffQueryService, type HandoffFunnel } from './handoff-query.service.js';
+import { DetectionService } from '../detection/detection.service.js';
 import { FunnelQueryDto, ListHandoffsQueryDto, RevokeHandoffDto } from './handoff.dto.js';
 import { HandoffService } from './handoff.service.js';
 import type { HandoffView } from './handoff.types.js';
@@ -17,6 +18,7 @@ export class HandoffController {
   constructor(
     private readonly handoffs: HandoffService,
     private readonly queries: HandoffQueryService,
+    private readonly detection: DetectionService,
   ) {}
 
   @Get()
@@ -50,7 +52,9 @@ export class HandoffController {
     @CurrentStaff() staff: StaffPrincipal,
     @ClientAddress() origin: string,
   ): Promise<HandoffView> {
-    const revoked = await this.handoffs.revoke(id, { type: 'staff', id: staff.staffId, origin }, body.reason ?? null);
+    // Staff type the reason freely: it is redacted like any message before it is stored or audited.
+    const reason = body.reason ? this.detection.detect(body.reason).redactedText : null;
+    const revoked = await this.handoffs.revoke(id, { type: 'staff', id: staff.staffId, origin }, reason);
     if (!revoked) {
       await this.queries.get(id); // 404 for an unknown id
       throw new DomainException(ErrorCode.Conflict, 'This handoff has already ended');
