@@ -38,6 +38,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
+  // Meta's webhook calls read no browser security headers: the hot path skips computing them.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/webhooks/')) (route as { helmet?: boolean }).helmet = false;
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
