@@ -42,26 +42,45 @@ const runners: Runner[] = [
   { name: 'single regex replace (floor)', run: (t) => t.replace(floorPattern, '[X]') },
 ];
 
-function measure(r: Runner): { p50: number; p99: number; mean: number; perSecond: number } {
-  for (let i = 0; i < 3; i++) for (const t of corpus) r.run(t); // warm-up
-  const samples: number[] = [];
-  const started = performance.now();
+interface Measured {
+  p50: number;
+  p99: number;
+  mean: number;
+  perSecond: number;
+}
+
+/**
+ * Every runner is warmed up before any is measured, and the rounds take turns (round k of every
+ * runner, then round k + 1), so JIT warm-up and other jobs on the machine weigh on all alike.
+ */
+function measureAll(list: Runner[]): Measured[] {
+  for (let i = 0; i < 5; i++) for (const r of list) for (const t of corpus) r.run(t);
+  const samples = list.map((): number[] => []);
+  const totals = list.map(() => 0);
   for (let k = 0; k < rounds; k++) {
-    for (const t of corpus) {
-      const t0 = performance.now();
-      r.run(t);
-      samples.push((performance.now() - t0) * 1000);
-    }
+    list.forEach((r, n) => {
+      const own = samples[n] as number[];
+      const started = performance.now();
+      for (const t of corpus) {
+        const t0 = performance.now();
+        r.run(t);
+        own.push((performance.now() - t0) * 1000);
+      }
+      totals[n] = (totals[n] as number) + performance.now() - started;
+    });
   }
-  const total = performance.now() - started;
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: (total * 1000) / samples.length, perSecond: samples.length / (total / 1000) };
+  return samples.map((own, n) => {
+    own.sort((a, b) => a - b);
+    const total = totals[n] as number;
+    return { p50: percentile(own, 50), p99: percentile(own, 99), mean: (total * 1000) / own.length, perSecond: own.length / (total / 1000) };
+  });
 }
 
 console.log(`corpus: ${corpus.length} messages (mean ${Math.round(corpus.reduce((a, t) => a + t.length, 0) / corpus.length)} chars), ${rounds} rounds, node ${process.version}`);
 console.log('| path | messages/s | mean us | p50 us | p99 us | vs redact-pii (mean) |');
 console.log('|---|---|---|---|---|---|');
-const results = runners.map((r) => ({ r, m: measure(r) }));
+const measured = measureAll(runners);
+const results = runners.map((r, n) => ({ r, m: measured[n] as Measured }));
 const peerMean = (results[2] as { m: { mean: number } }).m.mean;
 for (const { r, m } of results) {
   console.log(`| ${r.name} | ${Math.round(m.perSecond)} | ${m.mean.toFixed(1)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${(m.mean / peerMean).toFixed(2)}x |`);

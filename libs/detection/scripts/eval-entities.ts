@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Detector, ENTITY_TYPES, type EntitySpan, type EntityType } from '../src/index.js';
 import { parseCorpus, type LabelledMessage } from './corpus.js';
+import { ENTITY_CORPUS } from './paths.js';
 
-export const CORPUS_PATH = fileURLToPath(new URL('../eval/entities.txt', import.meta.url));
 
 export interface EntityFigures {
   type: EntityType;
@@ -59,6 +58,6 @@ export function evaluateEntities(messages: LabelledMessage[], detector: Detector
   return { figures, exact: golds > 0 ? exact / golds : 1, messages: messages.length };
 }
 
-export function loadCorpus(): LabelledMessage[] {
-  return parseCorpus(readFileSync(CORPUS_PATH, 'utf8'));
+export function loadCorpus(path: string = ENTITY_CORPUS): LabelledMessage[] {
+  return parseCorpus(readFileSync(path, 'utf8'));
 }

@@ -1,4 +1,4 @@
-import type { CrossValidation, SensitivityMapping } from '../src/index.js';
+import { UNKNOWN_INTENT, type CrossValidation, type SensitivityMapping } from '../src/index.js';
 import { argmaxOf } from './math.js';
 
 function softmaxT(s: Float32Array, t: number): Float64Array {
@@ -62,22 +62,52 @@ export function chooseSensitiveThreshold(cv: CrossValidation, mapping: Sensitivi
   return best ?? sensitiveFigures(cv, mapping);
 }
 
-export function topLabelAccuracy(cv: CrossValidation): number {
+/**
+ * Out-of-fold top-label accuracy over the in-scope rows (gold label not `unknown`). `among` the
+ * in-scope labels only: which banking intent a banking question is (the N-way task); otherwise
+ * end to end, where answering the out-of-scope class counts as wrong.
+ */
+export function topLabelAccuracy(cv: CrossValidation, among: 'in-scope' | 'all' = 'all'): number {
+  const oos = cv.labels.indexOf(UNKNOWN_INTENT);
   let correct = 0;
+  let total = 0;
   cv.scores.forEach((s, i) => {
-    if (argmaxOf(s) === cv.gold[i]) correct++;
+    if (cv.gold[i] === oos) return;
+    total++;
+    let best = -1;
+    for (let c = 0; c < s.length; c++) {
+      if (among === 'in-scope' && c === oos) continue;
+      if (best < 0 || (s[c] as number) > (s[best] as number)) best = c;
+    }
+    if (best === cv.gold[i]) correct++;
   });
-  return correct / cv.scores.length;
+  return correct / Math.max(1, total);
 }
 
-/** Share of out-of-fold predictions whose calibrated top confidence is below `floor`. */
-export function shareBelowFloor(cv: CrossValidation, floor: number): number {
-  let below = 0;
-  for (const s of cv.scores) {
+/**
+ * How the out-of-scope class does out of fold: the share of out-of-scope rows answered `unknown`
+ * (the class, or a top confidence below the floor), and the share of in-scope rows answered
+ * `unknown` (lost banking questions). Both 0 when the corpus has no out-of-scope rows.
+ */
+export function outOfScopeFigures(cv: CrossValidation, floor: number): { recall: number; inScopeLost: number; rows: number } {
+  const oos = cv.labels.indexOf(UNKNOWN_INTENT);
+  let rows = 0;
+  let caught = 0;
+  let inScope = 0;
+  let lost = 0;
+  cv.scores.forEach((s, i) => {
     const p = softmaxT(s, cv.temperature);
-    if ((p[argmaxOf(p)] as number) < floor) below++;
-  }
-  return below / cv.scores.length;
+    const k = argmaxOf(p);
+    const unknown = k === oos || (p[k] as number) < floor;
+    if (oos >= 0 && cv.gold[i] === oos) {
+      rows++;
+      if (unknown) caught++;
+    } else {
+      inScope++;
+      if (unknown) lost++;
+    }
+  });
+  return { recall: rows > 0 ? caught / rows : 0, inScopeLost: lost / Math.max(1, inScope), rows };
 }
 
 /** Expected calibration error over 10 confidence bins. */

@@ -9,5 +9,12 @@ export const BANKING77_TRAIN = `${LIB_ROOT}/data/banking77/train.csv`;
 export const BANKING77_MAPPING = `${LIB_ROOT}/data/banking77/sensitivity.json`;
 export const DEFAULT_MODEL_FILE = `${LIB_ROOT}/models/banking77-en.json`;
 export const ENTITY_CORPUS = `${LIB_ROOT}/eval/entities.txt`;
+/** Written by another author without reading the recognisers; never used to tune them before its first run. */
+export const ENTITY_HOLDOUT = `${LIB_ROOT}/eval/entities-holdout.txt`;
+/** A second such corpus, written after the recognisers were improved on the first; run once, never tuned on. */
+export const ENTITY_HOLDOUT_2 = `${LIB_ROOT}/eval/entities-holdout-2.txt`;
 export const OUT_OF_SCOPE = `${LIB_ROOT}/eval/out-of-scope.txt`;
+export const OUT_OF_SCOPE_HOLDOUT = `${LIB_ROOT}/eval/out-of-scope-holdout.txt`;
+/** Out-of-scope training text (greetings, chit-chat, other domains): the `unknown` class. */
+export const OUT_OF_SCOPE_TRAIN = `${LIB_ROOT}/data/out-of-scope/train.txt`;
 export const IN_SCOPE = `${LIB_ROOT}/eval/in-scope.txt`;

@@ -79,6 +79,146 @@ describe(Detector.name, () => {
     });
   });
 
+  /** The one span found in `text`, as [type, value]. */
+  function only(text: string): [EntityType, string] | EntityType[] {
+    const spans = detector.findEntities(text);
+    return spans.length === 1 ? [spans[0]?.type as EntityType, text.slice(spans[0]?.start, spans[0]?.end)] : spans.map((s) => s.type);
+  }
+
+  describe('IBANs whose national check digits fail', () => {
+    it.each([
+      // mod-97 valid, the Belgian/Spanish/French/Portuguese national check digits wrong
+      ['my account BE41 5390 0754 7035 please', 'BE41 5390 0754 7035'],
+      ['send it to ES21 2100 0418 4502 0005 1331', 'ES21 2100 0418 4502 0005 1331'],
+      ['FR97 3000 6000 0112 3456 7890 199 est mon iban', 'FR97 3000 6000 0112 3456 7890 199'],
+      ['pt23000201231234567890155 thanks', 'pt23000201231234567890155'],
+    ])('"%s"', (text, value) => {
+      expect(only(text)).toEqual(['IBAN', value]);
+    });
+
+    it('are still rejected when mod-97 fails, without "IBAN" before', () => {
+      expect(typesIn('BE42 5390 0754 7035 bounced, iban invalid')).toEqual([]);
+    });
+
+    it('win over a card or account number inside them, whatever its score', () => {
+      expect(only('card payment to DE89 4111 1111 1111 1111 11')).toEqual(['IBAN', 'DE89 4111 1111 1111 1111 11']);
+      expect(only('paid by card to ES91 4111 1111 1111 1111 2345 last week')).toEqual(['IBAN', 'ES91 4111 1111 1111 1111 2345']);
+      expect(detector.detect('account no BE41 5390 0754 7035').redactedText).toBe('account no [IBAN]');
+    });
+
+    it('keep the card inside when IBANs are not looked for', () => {
+      const cards = new Detector({ types: ['CARD'] });
+      expect(cards.findEntities('card payment to DE89 4111 1111 1111 1111 11').map((s) => s.type)).toEqual(['CARD']);
+    });
+  });
+
+  describe('account numbers', () => {
+    it.each([
+      ['a/c 31926819 please', '31926819'],
+      ['A/C no. 7712 0093 441', '7712 0093 441'],
+      ['49921873 is my account number', '49921873'],
+      ['3381 9920 14 = our savings account', '3381 9920 14'],
+      ['7304918822 is my account', '7304918822'],
+    ])('"%s"', (text, value) => {
+      expect(only(text)).toEqual(['ACCOUNT', value]);
+    });
+
+    it('named after the number only through "is", ":" or "="', () => {
+      expect(typesIn('call 7304918822 about my account')).toEqual(['PHONE']);
+      expect(typesIn('49921873 is not my account')).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['my social is 219 09 9999', '219 09 9999'],
+    ['social: 457555462', '457555462'],
+    ['social # 536228817 thx', '536228817'],
+  ])('SSN after "social" alone: "%s"', (text, value) => {
+    expect(only(text)).toEqual(['SSN', value]);
+  });
+
+  it.each(['my social media account got 536228817 views', 'social worker 536228817'])('no SSN after "social" that is not the label: "%s"', (text) => {
+    expect(typesIn(text)).not.toContain('SSN');
+  });
+
+  describe('codes after their context words', () => {
+    it.each([
+      ['CVV', 'card verification value: 418', '418'],
+      ['PIN', 'mon pin est 7731', '7731'],
+      ['PIN', 'meine pin ist 4402', '4402'],
+      ['PIN', 'the pin the bank posted to me was 6120', '6120'],
+      ['PIN', 'my pin was blocked and the new one is 9914', '9914'],
+      ['OTP', 'verification code sent to my mobile 771203', '771203'],
+      ['OTP', 'the code that came by sms: 440918', '440918'],
+    ])('%s in "%s"', (type, text, value) => {
+      expect(only(text)).toEqual([type, value]);
+    });
+
+    it('a second value pointed back at ("the new one is")', () => {
+      const text = 'my old pin was 3318 and the new one is 9052';
+      expect(detector.detect(text).redactedText).toBe('my old pin was [PIN] and the new one is [PIN]');
+    });
+
+    it.each([
+      'pincode 110001 new delhi',
+      'my pin got blocked after 3 wrong attempts in 2019',
+      'pin blocked since 2019',
+      'pin blocked. my zip is 90210',
+      'my pin for the atm limit is 5000',
+      'my pin is blocked, the branch said it was 2019',
+    ])('no code in "%s"', (text) => {
+      expect(typesIn(text).filter((t) => t === 'PIN' || t === 'OTP' || t === 'CVV')).toEqual([]);
+    });
+
+    it('does not take a second value without a link and a word pointing back', () => {
+      expect(typesIn('my pin is 1234 and it was 2019')).toEqual(['PIN']);
+    });
+  });
+
+  describe('passwords', () => {
+    it('after "pass" as the subject of "is", ":" or "="', () => {
+      expect(only('my pass is Tr0ub4dor&3')).toEqual(['PASSWORD', 'Tr0ub4dor&3']);
+      expect(only('pass: Blue#Horse77')).toEqual(['PASSWORD', 'Blue#Horse77']);
+    });
+
+    it.each([
+      'did you pass the exam 2023',
+      'my bus pass is expired',
+      'boarding pass is ready',
+      'pass: 12345678',
+      'password must be 8-20 characters',
+      'password is 10 to 64 chars long',
+      'password needs 12 characters',
+    ])('none in "%s"', (text) => {
+      expect(typesIn(text)).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['d.o.b. 04.11.1987', '04.11.1987'],
+    ['date of birth is September 9, 1969', 'September 9, 1969'],
+    ['my birthday is sept 21st, 1984', 'sept 21st, 1984'],
+    ['dob: 3 march 1990', '3 march 1990'],
+  ])('DOB in "%s"', (text, value) => {
+    expect(only(text)).toEqual(['DOB', value]);
+  });
+
+  describe('phone numbers', () => {
+    it.each([
+      // +CC and a possible length: enough, even in ranges the metadata calls invalid (UK drama, new FR mobiles)
+      ['text me on +44 7700 900123', '+44 7700 900123'],
+      ['+447700900777 is mine', '+447700900777'],
+      ['+44 (0)7700 900222 after 6pm', '+44 (0)7700 900222'],
+      ['rappelez au +33 6 39 12 34 56', '+33 6 39 12 34 56'],
+    ])('"%s"', (text, value) => {
+      expect(only(text)).toEqual(['PHONE', value]);
+    });
+
+    it.each(['score +3 1234 5678 units', 'order 07700 900123', 'wrote 666-45-1234 by mistake', 'box said 123.45.6789'])('none in "%s"', (text) => {
+      expect(typesIn(text)).not.toContain('PHONE');
+    });
+  });
+
   it('resolves overlaps to the stronger span', () => {
     // nine digits that are a valid routing number and look like an account number
     const spans = detector.findEntities('account routing 021000021');
@@ -97,6 +237,21 @@ describe(Detector.name, () => {
     const text = 'ｃａｒｄ ４１１１ １１１１ １１１１ １１１１ and my pin is four four two one';
     const r = detector.detect(text);
     expect(r.redactedText).toBe('ｃａｒｄ [CARD ****1111] and my pin is [PIN]');
+  });
+
+  it('reads words that are names of object properties as ordinary words', () => {
+    // "constructor" once looked up Object.prototype and made detection fail closed
+    const r = detector.detect('the constructor wants my card 4111 1111 1111 1111');
+    expect(r.redactedText).toBe('the constructor wants my card [CARD ****1111]');
+    expect(r.entities.map((e) => e.reason)).toEqual(['luhn+visa+context']);
+  });
+
+  it('resolves many overlapping candidates the same way as a few', () => {
+    const one = '4111 1111 1111 1111 ';
+    const few = detector.findEntities(one.repeat(2));
+    const many = detector.findEntities(one.repeat(40));
+    expect(many.slice(0, few.length)).toEqual(few);
+    expect(many).toHaveLength(40);
   });
 
   it('says a message without entities and without a model is not sensitive', () => {

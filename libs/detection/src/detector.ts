@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { IntentModel } from './intent/intent-model.js';
-import { normalise, toOriginalRange } from './normalise.js';
+import { normaliseView, toOriginalRange } from './normalise.js';
 import { PLACEHOLDER_PATTERN, placeholder, redact } from './redact.js';
 import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
 import { recogniseCards } from './recognisers/card.recogniser.js';
@@ -51,22 +51,29 @@ export class Detector {
 
   findEntities(text: string): EntitySpan[] {
     const input = typeof text === 'string' ? text : '';
-    const n = normalise(input);
+    const n = normaliseView(input);
     // placeholders from an earlier redaction are opaque: masked with U+0001, which
     // normalisation never leaves in a text
     const masked = n.text.includes('[') ? n.text.replace(PLACEHOLDER_PATTERN, (m) => '\u0001'.repeat(m.length)) : n.text;
     const scan = makeScan(masked);
     const candidates: Candidate[] = [];
-    recogniseCards(scan, candidates);
-    recogniseIbans(scan, candidates);
-    recogniseRouting(scan, candidates);
-    recogniseSsns(scan, candidates);
-    recogniseAccounts(scan, candidates);
+    // every recogniser but the password's needs a digit in what it matches (an e-mail, an '@'):
+    // most messages have none, and skip them
+    if (scan.groups.length > 0) {
+      recogniseCards(scan, candidates);
+      recogniseIbans(scan, candidates);
+      recogniseRouting(scan, candidates);
+      recogniseSsns(scan, candidates);
+      recogniseAccounts(scan, candidates);
+    }
     recogniseEmails(scan, candidates);
-    recogniseCodes(scan, candidates);
+    if (scan.groups.length > 0) recogniseCodes(scan, candidates);
     recognisePasswords(scan, candidates);
-    recogniseDatesOfBirth(scan, candidates);
-    recognisePhones(scan, candidates, this.regions);
+    if (scan.groups.length > 0) {
+      recogniseDatesOfBirth(scan, candidates);
+      recognisePhones(scan, candidates, this.regions);
+    }
+    if (candidates.length === 0) return [];
     const accepted = resolveOverlaps(candidates, masked.length, this.minScore, this.types);
     return accepted.map((c) => {
       const { start, end } = toOriginalRange(n, c.start, c.end);
@@ -108,23 +115,61 @@ export class Detector {
   }
 }
 
+const FEW_CANDIDATES = 16;
+
+/**
+ * An IBAN wins over the card, account or phone digits inside it: they are part of it, whatever
+ * their score. IBAN candidates never overlap each other (the recogniser skips past each one).
+ */
+function dropSpansInsideIbans(candidates: Candidate[]): Candidate[] {
+  let ibans: Candidate[] | null = null;
+  for (const c of candidates) if (c.type === 'IBAN') (ibans ??= []).push(c);
+  if (ibans === null) return candidates;
+  const sorted = ibans.sort((a, b) => a.start - b.start);
+  return candidates.filter((c) => {
+    if (c.type === 'IBAN') return true;
+    // the last IBAN starting at or before c
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as Candidate).start <= c.start) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return last < 0 || c.end > (sorted[last] as Candidate).end;
+  });
+}
+
 /** Strongest first (score, then length); a span overlapping an accepted one is dropped. */
 function resolveOverlaps(candidates: Candidate[], length: number, minScore: number, types: ReadonlySet<EntityType> | null): Candidate[] {
-  const sorted = candidates
-    .filter((c) => c.score >= minScore && c.end > c.start && (!types || types.has(c.type)))
+  const sorted = dropSpansInsideIbans(candidates.filter((c) => c.score >= minScore && c.end > c.start && (!types || types.has(c.type))))
     .sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const taken = new Uint8Array(length + 1);
+  // a few candidates (the usual case) are checked against each other; many against a map of
+  // taken characters, so the time stays linear
+  const taken = sorted.length > FEW_CANDIDATES ? new Uint8Array(length + 1) : null;
   const accepted: Candidate[] = [];
   for (const c of sorted) {
     let free = true;
-    for (let i = c.start; i < c.end; i++) {
-      if (taken[i] === 1) {
-        free = false;
-        break;
+    if (taken) {
+      for (let i = c.start; i < c.end; i++) {
+        if (taken[i] === 1) {
+          free = false;
+          break;
+        }
+      }
+    } else {
+      for (const a of accepted) {
+        if (c.start < a.end && a.start < c.end) {
+          free = false;
+          break;
+        }
       }
     }
     if (!free) continue;
-    taken.fill(1, c.start, c.end);
+    taken?.fill(1, c.start, c.end);
     accepted.push(c);
   }
   return accepted.sort((a, b) => a.start - b.start);

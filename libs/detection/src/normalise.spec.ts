@@ -1,11 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import { normalise, toOriginalRange } from './normalise.js';
+import { normalise, normaliseView, toOriginalRange } from './normalise.js';
 
 describe('normalise', () => {
   it('keeps plain ASCII as it is, with an identity map', () => {
     const n = normalise('card 4111');
     expect(n.text).toBe('card 4111');
     expect(toOriginalRange(n, 5, 9)).toEqual({ start: 5, end: 9 });
+  });
+
+  it('builds no map for plain text in the view, and the same map on request', () => {
+    expect(normaliseView('card 4111')).toEqual({ text: 'card 4111', start: null, end: null });
+    const n = normalise('a b');
+    expect(Array.from(n.start)).toEqual([0, 1, 2]);
+    expect(Array.from(n.end)).toEqual([1, 2, 3]);
+    expect(toOriginalRange(normaliseView('card 4111'), 5, 9)).toEqual({ start: 5, end: 9 });
+    expect(toOriginalRange(normaliseView('pin four one two'), 4, 7)).toEqual({ start: 4, end: 16 });
   });
 
   it('turns full-width and other-script digits into ASCII digits', () => {

@@ -14,6 +14,13 @@ export interface NormalisedText {
   end: Int32Array;
 }
 
+/** As NormalisedText; `null` ranges mean the identity map (plain text, nothing changed). */
+export interface NormalisedView {
+  text: string;
+  start: Int32Array | null;
+  end: Int32Array | null;
+}
+
 const INVISIBLE = /^[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0]$/u;
 const DASH = /^[\p{Pd}\u2212\u2012\uFE63\uFF0D]$/u;
 const SPACE = /^[\p{Zs}\p{Zl}\p{Zp}\u0085]$/u;
@@ -54,17 +61,10 @@ function digitValue(cp: number): number {
   return (cp - zero) % 10;
 }
 
-function stageOne(input: string): NormalisedText {
+function stageOne(input: string): NormalisedView {
   const n = input.length;
-  if (!NEEDS_WORK.test(input)) {
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      start[i] = i;
-      end[i] = i + 1;
-    }
-    return { text: input, start, end };
-  }
+  // plain printable ASCII (the usual message) is its own normal form: no maps are built
+  if (!NEEDS_WORK.test(input)) return { text: input, start: null, end: null };
   const parts: string[] = [];
   const start: number[] = [];
   const end: number[] = [];
@@ -131,7 +131,7 @@ function isRunSeparator(code: number): boolean {
 }
 
 /** Replaces runs of spelled-out digits by digits; the separators inside a run are dropped. */
-function stageTwo(n1: NormalisedText): NormalisedText {
+function stageTwo(n1: NormalisedView): NormalisedView {
   const t = n1.text;
   if (!HAS_DIGIT_WORD.test(t)) return n1;
   const words: Word[] = [];
@@ -197,19 +197,21 @@ function stageTwo(n1: NormalisedText): NormalisedText {
   const start: number[] = [];
   const end: number[] = [];
   let pos = 0;
+  const startOf = (i: number): number => (n1.start ? (n1.start[i] as number) : i);
+  const endOf = (i: number): number => (n1.end ? (n1.end[i] as number) : i + 1);
   const copy = (from: number, to: number): void => {
     parts.push(t.slice(from, to));
     for (let i = from; i < to; i++) {
-      start.push(n1.start[i] as number);
-      end.push(n1.end[i] as number);
+      start.push(startOf(i));
+      end.push(endOf(i));
     }
   };
   for (const run of runs) {
     copy(pos, run.start);
     for (const d of run.digits) {
       parts.push(d.ch);
-      start.push(n1.start[d.from] as number);
-      end.push(n1.end[d.to - 1] as number);
+      start.push(startOf(d.from));
+      end.push(endOf(d.to - 1));
     }
     pos = run.end;
   }
@@ -223,15 +225,32 @@ function allSeparators(t: string, from: number, to: number): boolean {
 }
 
 export function normalise(text: string): NormalisedText {
+  const view = normaliseView(text);
+  if (view.start && view.end) return { text: view.text, start: view.start, end: view.end };
+  const n = view.text.length;
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    start[i] = i;
+    end[i] = i + 1;
+  }
+  return { text: view.text, start, end };
+}
+
+/** `normalise` without building the identity map for text that needed no change. */
+export function normaliseView(text: string): NormalisedView {
   const input = typeof text === 'string' ? text : '';
   return stageTwo(stageOne(input));
 }
 
 /** Maps a [start, end) range of the normalised text back to the original string. */
-export function toOriginalRange(n: NormalisedText, start: number, end: number): { start: number; end: number } {
-  if (end <= start || n.start.length === 0) {
-    const at = start < n.start.length ? (n.start[start] as number) : n.end.length > 0 ? (n.end[n.end.length - 1] as number) : 0;
+export function toOriginalRange(n: NormalisedText | NormalisedView, start: number, end: number): { start: number; end: number } {
+  const length = n.start ? n.start.length : n.text.length;
+  const startOf = (i: number): number => (n.start ? (n.start[i] as number) : i);
+  const endOf = (i: number): number => (n.end ? (n.end[i] as number) : i + 1);
+  if (end <= start || length === 0) {
+    const at = start < length ? startOf(start) : length > 0 ? endOf(length - 1) : 0;
     return { start: at, end: at };
   }
-  return { start: n.start[start] as number, end: n.end[end - 1] as number };
+  return { start: startOf(start), end: endOf(end - 1) };
 }

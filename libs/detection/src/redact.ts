@@ -15,6 +15,7 @@ export const PLACEHOLDER_PATTERN = new RegExp(`\\[(?:CARD \\*{4}\\d{4}|${TYPES.j
  */
 export function redact(text: string, spans: readonly EntitySpan[]): string {
   if (typeof text !== 'string') return '';
+  if (spans.length === 0) return text;
   const sorted = [...spans].filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end)).sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';
   let pos = 0;

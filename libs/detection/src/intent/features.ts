@@ -26,6 +26,8 @@ const SEED_BIGRAM = 0x3c6ef372;
 const MAX_WORD = 40;
 /** Bounds the work for one message: the classifier only needs the start of a long text. */
 const MAX_CHARS = 2000;
+/** The most words one text can have: a word and a separator take two code units, and lower-casing at most doubles a character (U+0130). */
+export const MAX_WORDS = MAX_CHARS;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 /** per BMP code unit: 0 not yet known, 1 a letter or digit, 2 not */

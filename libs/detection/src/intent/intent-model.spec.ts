@@ -136,7 +136,10 @@ describe('default BANKING77 model', () => {
     const started = performance.now();
     const model = IntentModel.fromJSON(JSON.parse(readFileSync(new URL('../../models/banking77-en.json', import.meta.url), 'utf8')));
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(model.labels).toHaveLength(77);
+    // BANKING77's 77 intents and the out-of-scope class
+    expect(model.labels).toHaveLength(78);
+    expect(model.labels).toContain('unknown');
+    expect(model.sensitivityOf('unknown')).toEqual(expect.objectContaining({ sensitive: false }));
     const detector = new Detector({ model });
     const r = detector.detect('I lost my card yesterday, card number 4111 1111 1111 1111');
     expect(r.redactedText).toBe('I lost my card yesterday, card number [CARD ****1111]');
@@ -144,5 +147,10 @@ describe('default BANKING77 model', () => {
     expect(r.sensitive).toBe(true);
     expect(detector.detect('what is the weather like in london tomorrow').intent?.label).toBe('unknown');
     expect(detector.detect('how long does a transfer to the US take?').intent?.sensitive).toBe(false);
+    for (const text of ['hi', 'thanks a lot!', 'who won the match last night', 'my wifi keeps dropping']) {
+      expect(detector.detect(text).intent).toEqual(expect.objectContaining({ label: 'unknown', sensitive: false }));
+    }
+    // a greeting does not hide a banking question
+    expect(detector.detect('hello there! i think someone stole my card').intent).toEqual(expect.objectContaining({ sensitive: true }));
   });
 });

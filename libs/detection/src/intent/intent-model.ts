@@ -1,22 +1,11 @@
 import { UNKNOWN_INTENT, type IntentPrediction, type IntentResult, type SensitivityMapping } from '../types.js';
 import { decodeFloat32, decodeInt8, decodeUint16, decodeUint32, encodeFloat32, encodeInt8, encodeUint16, encodeUint32 } from './codec.js';
-import { DEFAULT_FEATURE_OPTIONS, FeatureBuffer, FeatureIndex, type FeatureOptions } from './features.js';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './features.js';
+import { Scorer, type ScorerWeights } from './scorer.js';
 
 export const INTENT_MODEL_FORMAT = 'handoff-intent-model';
 export const INTENT_MODEL_VERSION = 1;
 export const DEFAULT_INTENT_FLOOR = 0.35;
-/** slots of the word memo: up to half as many distinct words (about 0.7 KB each) are kept; it is emptied when full */
-const WORD_CACHE_SLOTS = 8192;
-
-interface WordEntry {
-  /** known character n-gram features of the word, repeats kept */
-  features: Int32Array;
-  /** sum over them of idf_f * quantised w_f, per class */
-  row: Float64Array;
-}
-
-const EMPTY_WORD: WordEntry = { features: new Int32Array(0), row: new Float64Array(0) };
-
 /** The serialised form, as written by `toJSON()` and read by `fromJSON()`. */
 export interface IntentModelJSON {
   format: typeof INTENT_MODEL_FORMAT;
@@ -41,21 +30,13 @@ export interface IntentModelJSON {
   meta: Record<string, unknown>;
 }
 
-export interface IntentModelParts {
+export interface IntentModelParts extends ScorerWeights {
   language: string;
   labels: string[];
   sensitivity: Record<string, { sensitive: boolean; theme: string | null }>;
-  features: FeatureOptions;
   temperature: number;
   floor: number;
   sensitiveThreshold: number;
-  featureKeys: Uint32Array;
-  idf: Float32Array;
-  rowPtr: Uint32Array;
-  classes: Uint16Array;
-  quantised: Int8Array;
-  weightScale: number;
-  bias: Float32Array;
   meta: Record<string, unknown>;
 }
 
@@ -81,21 +62,9 @@ export class IntentModel {
   readonly meta: Readonly<Record<string, unknown>>;
 
   private readonly parts: IntentModelParts;
-  private readonly index: FeatureIndex;
-  private readonly scratch: Int32Array;
-  private readonly features: FeatureBuffer;
-  /** per feature: idf, negated for character features (the sign says the block) */
-  private readonly signedIdf: Float64Array;
-  private touched: Int32Array = new Int32Array(256);
-  private readonly acc: Float64Array;
-  private readonly charAcc: Float64Array;
-  private readonly cacheHashes = new Uint32Array(WORD_CACHE_SLOTS);
-  private readonly cacheChecks = new Uint32Array(WORD_CACHE_SLOTS);
-  private readonly cacheEntries: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_CACHE_SLOTS).fill(undefined);
-  private cacheCount = 0;
-  private readonly wordScratch: Int32Array;
+  private readonly scorer: Scorer;
   private readonly probs: Float64Array;
-  private readonly taken: Uint8Array;
+  private readonly topOrder: Int32Array;
   private readonly sensitiveMask: Uint8Array;
 
   constructor(parts: IntentModelParts) {
@@ -126,16 +95,9 @@ export class IntentModel {
       if (t) themes.add(t);
     }
     this.themes = Object.freeze([...themes].sort());
-    this.index = new FeatureIndex(parts.featureKeys);
-    this.signedIdf = new Float64Array(f);
-    for (let i = 0; i < f; i++) this.signedIdf[i] = ((parts.featureKeys[i] as number) & 1) === 1 ? -(parts.idf[i] as number) : (parts.idf[i] as number);
-    this.scratch = new Int32Array(f);
-    this.features = new FeatureBuffer(parts.features);
-    this.acc = new Float64Array(c);
-    this.charAcc = new Float64Array(c);
-    this.wordScratch = new Int32Array(this.features.charBuffer.length);
+    this.scorer = new Scorer(parts, c);
     this.probs = new Float64Array(c);
-    this.taken = new Uint8Array(c);
+    this.topOrder = new Int32Array(c);
   }
 
   static fromJSON(json: unknown): IntentModel {
@@ -240,149 +202,10 @@ export class IntentModel {
    * Writes the raw class scores of `text` into `out`, allocation-free on the usual path.
    *
    * The score is bias + scale * (invWord * sum over word features of v_f * w_f + invChar * sum over
-   * character n-grams of v_f * w_f), v_f = (1 + ln tf_f) * idf_f. A word's character n-grams are
-   * always the same, so their summed 77-wide row (idf_f * w_f per occurrence) is computed once per
-   * distinct word and memoised (bounded); an n-gram occurring tf > 1 times in the message is then
-   * corrected by ((1 + ln tf) - tf) * idf_f * w_f. The result equals the feature-by-feature sum.
+   * character n-grams of v_f * w_f), v_f = (1 + ln tf_f) * idf_f (see Scorer for how).
    */
   private scoreInto(text: string, out: Float64Array): void {
-    const bias = this.parts.bias;
-    const c = out.length;
-    const fb = this.features;
-    const words = fb.extractWords(text);
-    const count = fb.count;
-    const hashes = fb.keys;
-    const scratch = this.scratch;
-    const index = this.index;
-    const need = count + words * fb.charBuffer.length;
-    if (this.touched.length < need) this.touched = new Int32Array(need);
-    const touched = this.touched;
-    let nTouched = 0;
-    for (let i = 0; i < count; i++) {
-      const f = index.get(hashes[i] as number);
-      if (f < 0) continue;
-      const seen = scratch[f] as number;
-      if (seen === 0) touched[nTouched++] = f;
-      scratch[f] = seen + 1;
-    }
-    const charAcc = this.charAcc;
-    charAcc.fill(0);
-    for (let w = 0; w < words; w++) {
-      const entry = this.wordEntry(fb, w);
-      const feats = entry.features;
-      for (let i = 0; i < feats.length; i++) {
-        const f = feats[i] as number;
-        const seen = scratch[f] as number;
-        if (seen === 0) touched[nTouched++] = f;
-        scratch[f] = seen + 1;
-      }
-      if (feats.length === 0) continue;
-      const row = entry.row;
-      for (let k = 0; k < c; k++) charAcc[k] = (charAcc[k] as number) + (row[k] as number);
-    }
-    if (nTouched === 0) {
-      for (let k = 0; k < c; k++) out[k] = bias[k] as number;
-      return;
-    }
-    const signedIdf = this.signedIdf;
-    const rowPtr = this.parts.rowPtr;
-    const classes = this.parts.classes;
-    const weights = this.parts.quantised;
-    const wordAcc = this.acc;
-    wordAcc.fill(0);
-    let normWord = 0;
-    let normChar = 0;
-    for (let i = 0; i < nTouched; i++) {
-      const f = touched[i] as number;
-      const tf = scratch[f] as number;
-      scratch[f] = 0;
-      const si = signedIdf[f] as number;
-      const idf = si < 0 ? -si : si;
-      // sublinear tf; log(1) = 0 spares the call for the usual single occurrence
-      const sub = tf === 1 ? 1 : 1 + Math.log(tf);
-      const v = sub * idf;
-      let coef: number;
-      let acc: Float64Array;
-      if (si < 0) {
-        normChar += v * v;
-        if (tf === 1) continue;
-        // the memoised word rows added tf * idf * w_f; the model wants (1 + ln tf) * idf * w_f
-        coef = (sub - tf) * idf;
-        acc = charAcc;
-      } else {
-        normWord += v * v;
-        coef = v;
-        acc = wordAcc;
-      }
-      const end = rowPtr[f + 1] as number;
-      for (let k = rowPtr[f] as number; k < end; k++) {
-        const cl = classes[k] as number;
-        acc[cl] = (acc[cl] as number) + coef * (weights[k] as number);
-      }
-    }
-    const scale = this.parts.weightScale;
-    const invWord = normWord > 0 ? scale / Math.sqrt(normWord) : 0;
-    const invChar = normChar > 0 ? scale / Math.sqrt(normChar) : 0;
-    for (let k = 0; k < c; k++) out[k] = (bias[k] as number) + invWord * (wordAcc[k] as number) + invChar * (charAcc[k] as number);
-  }
-
-  /** The known character n-gram features of word `w` of the buffer and their summed idf-weighted row, memoised. */
-  private wordEntry(fb: FeatureBuffer, w: number): WordEntry {
-    // open addressing on two independent 32-bit hashes of the word
-    const hash = fb.wordHash[w] as number;
-    const check = fb.wordCheck[w] as number;
-    const cacheHashes = this.cacheHashes;
-    const cacheChecks = this.cacheChecks;
-    const entries = this.cacheEntries;
-    const mask = WORD_CACHE_SLOTS - 1;
-    let slot = (hash ^ (hash >>> 15)) & mask;
-    for (;;) {
-      const e = entries[slot];
-      if (e === undefined) break;
-      if (cacheHashes[slot] === hash && cacheChecks[slot] === check) return e;
-      slot = (slot + 1) & mask;
-    }
-    const n = fb.charKeys(w);
-    const keys = fb.charBuffer;
-    const index = this.index;
-    let known = 0;
-    const found = this.wordScratch;
-    for (let i = 0; i < n; i++) {
-      const f = index.get(keys[i] as number);
-      if (f >= 0) found[known++] = f;
-    }
-    let entry: WordEntry;
-    if (known === 0) entry = EMPTY_WORD;
-    else {
-      const c = this.labels.length;
-      const features = found.slice(0, known);
-      const sum = new Float64Array(c);
-      const rowPtr = this.parts.rowPtr;
-      const classes = this.parts.classes;
-      const weights = this.parts.quantised;
-      const idf = this.parts.idf;
-      for (let i = 0; i < known; i++) {
-        const f = features[i] as number;
-        const v = idf[f] as number;
-        const end = rowPtr[f + 1] as number;
-        for (let k = rowPtr[f] as number; k < end; k++) {
-          const cl = classes[k] as number;
-          sum[cl] = (sum[cl] as number) + v * (weights[k] as number);
-        }
-      }
-      entry = { features, row: sum };
-    }
-    if (this.cacheCount >= WORD_CACHE_SLOTS / 2) {
-      // full: start again (the slot found above is then free as well)
-      entries.fill(undefined);
-      this.cacheCount = 0;
-      slot = (hash ^ (hash >>> 15)) & mask;
-    }
-    cacheHashes[slot] = hash;
-    cacheChecks[slot] = check;
-    entries[slot] = entry;
-    this.cacheCount++;
-    return entry;
+    this.scorer.scoreInto(text, out);
   }
 
   /** Calibrated probabilities, one per label. */
@@ -393,34 +216,44 @@ export class IntentModel {
   predict(text: string, topK = 3): IntentResult {
     const probs = this.probs;
     this.scoreInto(typeof text === 'string' ? text : '', probs);
-    softmaxInPlace(probs, this.temperature);
+    const norm = expInPlace(probs, this.temperature);
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, probs.length));
-    const top: IntentPrediction[] = [];
-    const taken = this.taken;
-    taken.fill(0);
-    for (let n = 0; n < k; n++) {
-      let best = -1;
-      for (let c = 0; c < probs.length; c++) {
-        if (taken[c] === 0 && (best < 0 || (probs[c] as number) > (probs[best] as number))) best = c;
+    // one pass: normalise, keep the k most probable (ties: the lower index first), and add up
+    // every sensitive label for the verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3")
+    const order = this.topOrder;
+    const sensitiveMask = this.sensitiveMask;
+    let filled = 0;
+    let mass = 0;
+    let bestSensitive = -1;
+    for (let c = 0; c < probs.length; c++) {
+      const p = (probs[c] as number) * norm;
+      probs[c] = p;
+      if (sensitiveMask[c] === 1) {
+        mass += p;
+        if (bestSensitive < 0 || p > (probs[bestSensitive] as number)) bestSensitive = c;
       }
-      taken[best] = 1;
+      if (filled === k && !(p > (probs[order[k - 1] as number] as number))) continue;
+      let j = filled < k ? filled++ : k - 1;
+      while (j > 0 && p > (probs[order[j - 1] as number] as number)) {
+        order[j] = order[j - 1] as number;
+        j--;
+      }
+      order[j] = c;
+    }
+    const top: IntentPrediction[] = [];
+    for (let n = 0; n < k; n++) {
+      const best = order[n] as number;
       top.push({ label: this.parts.labels[best] as string, confidence: round4(probs[best] as number) });
     }
     const first = top[0] as IntentPrediction;
     if (first.confidence < this.floor) {
       return { label: UNKNOWN_INTENT, confidence: first.confidence, sensitive: false, theme: null, top, sensitiveProbability: 0 };
     }
-    // the verdict adds up every sensitive label: "card_arrival 0.4 + lost_or_stolen_card 0.3" is sensitive
-    let mass = 0;
-    let bestSensitive = -1;
-    for (let c = 0; c < probs.length; c++) {
-      if (this.sensitiveMask[c] !== 1) continue;
-      mass += probs[c] as number;
-      if (bestSensitive < 0 || (probs[c] as number) > (probs[bestSensitive] as number)) bestSensitive = c;
-    }
     const sensitive = mass >= this.sensitiveThreshold;
     const s = this.sensitivityOf(first.label);
     const theme = sensitive ? (s.sensitive ? s.theme : this.sensitivityOf(this.parts.labels[bestSensitive] as string).theme) : null;
+    // a model trained with out-of-scope text has an `unknown` class: when it wins, no banking intent
+    // is forced on the message, but the verdict still counts ("hi there! also i lost my card")
     return { label: first.label, confidence: first.confidence, sensitive, theme, top, sensitiveProbability: round4(mass) };
   }
 }
@@ -429,8 +262,8 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-/** softmax(x / temperature), in place. */
-function softmaxInPlace(x: Float64Array, temperature: number): void {
+/** exp((x - max) / temperature), in place; returns 1 / their sum (the softmax is x[i] times it). */
+function expInPlace(x: Float64Array, temperature: number): number {
   let max = -Infinity;
   for (let i = 0; i < x.length; i++) if ((x[i] as number) > max) max = x[i] as number;
   const inv = 1 / temperature;
@@ -440,8 +273,7 @@ function softmaxInPlace(x: Float64Array, temperature: number): void {
     x[i] = e;
     sum += e;
   }
-  const norm = 1 / sum;
-  for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * norm;
+  return 1 / sum;
 }
 
 export function softmax(scores: ArrayLike<number>, temperature: number): Float64Array {

@@ -142,16 +142,24 @@ interface SgdOptions {
   seed: number;
 }
 
-/** Averaged SGD on the softmax cross-entropy. */
-function sgdSoftmax(docs: SparseVector[], gold: number[], f: number, c: number, o: SgdOptions): { w: Float32Array; b: Float64Array } {
-  const w = new Float32Array(f * c);
-  const u = new Float32Array(f * c);
-  const b = new Float64Array(c);
-  const ub = new Float64Array(c);
+/** The weights being learnt and the step-weighted sums of their updates, for averaging. */
+interface AveragedWeights {
+  w: Float32Array;
+  u: Float32Array;
+  b: Float64Array;
+  ub: Float64Array;
+}
+
+/** One example's update: `s` holds its scores, `t` is the step the averaging weighs the update by. */
+type SgdStep = (x: SparseVector, y: number, s: Float64Array, lr: number, t: number, m: AveragedWeights) => void;
+
+/** Averaged SGD: shuffled epochs with a decaying rate; `step` applies the loss's update. */
+function averagedSgd(docs: SparseVector[], gold: number[], f: number, c: number, o: SgdOptions, step: SgdStep): { w: Float32Array; b: Float64Array } {
+  const m: AveragedWeights = { w: new Float32Array(f * c), u: new Float32Array(f * c), b: new Float64Array(c), ub: new Float64Array(c) };
+  const { w, u, b, ub } = m;
   const order = docs.map((_, i) => i);
   const rand = seededRandom(o.seed);
   const s = new Float64Array(c);
-  const active = new Int32Array(c);
   let t = 1;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     shuffleInPlace(order, rand);
@@ -165,29 +173,7 @@ function sgdSoftmax(docs: SparseVector[], gold: number[], f: number, c: number, 
         const v = x.val[i] as number;
         for (let k = 0; k < c; k++) s[k] = (s[k] as number) + v * (w[base + k] as number);
       }
-      const p = softmax(s, 1);
-      p[y] = (p[y] as number) - 1;
-      for (let k = 0; k < c; k++) {
-        const g = lr * (p[k] as number);
-        b[k] = (b[k] as number) - g;
-        ub[k] = (ub[k] as number) - t * g;
-      }
-      // classes with a negligible gradient are skipped: after the first epoch only a handful remain
-      let m = 0;
-      for (let k = 0; k < c; k++) {
-        const g = p[k] as number;
-        if (g > 1e-4 || g < -1e-4) active[m++] = k;
-      }
-      for (let i = 0; i < x.idx.length; i++) {
-        const base = (x.idx[i] as number) * c;
-        const v = lr * (x.val[i] as number);
-        for (let a = 0; a < m; a++) {
-          const k = active[a] as number;
-          const g = (p[k] as number) * v;
-          w[base + k] = (w[base + k] as number) - g;
-          u[base + k] = (u[base + k] as number) - t * g;
-        }
-      }
+      step(x, y, s, lr, t, m);
       t++;
     }
   }
@@ -196,50 +182,56 @@ function sgdSoftmax(docs: SparseVector[], gold: number[], f: number, c: number, 
   return { w, b };
 }
 
+/** Averaged SGD on the softmax cross-entropy. */
+function sgdSoftmax(docs: SparseVector[], gold: number[], f: number, c: number, o: SgdOptions): { w: Float32Array; b: Float64Array } {
+  const active = new Int32Array(c);
+  return averagedSgd(docs, gold, f, c, o, (x, y, s, lr, t, { w, u, b, ub }) => {
+    const p = softmax(s, 1);
+    p[y] = (p[y] as number) - 1;
+    for (let k = 0; k < c; k++) {
+      const g = lr * (p[k] as number);
+      b[k] = (b[k] as number) - g;
+      ub[k] = (ub[k] as number) - t * g;
+    }
+    // classes with a negligible gradient are skipped: after the first epoch only a handful remain
+    let m = 0;
+    for (let k = 0; k < c; k++) {
+      const g = p[k] as number;
+      if (g > 1e-4 || g < -1e-4) active[m++] = k;
+    }
+    for (let i = 0; i < x.idx.length; i++) {
+      const base = (x.idx[i] as number) * c;
+      const v = lr * (x.val[i] as number);
+      for (let a = 0; a < m; a++) {
+        const k = active[a] as number;
+        const g = (p[k] as number) * v;
+        w[base + k] = (w[base + k] as number) - g;
+        u[base + k] = (u[base + k] as number) - t * g;
+      }
+    }
+  });
+}
+
 /** Averaged SGD on the multi-class hinge loss (Crammer-Singer), margin 1. */
 function sgdHinge(docs: SparseVector[], gold: number[], f: number, c: number, o: SgdOptions): { w: Float32Array; b: Float64Array } {
-  const w = new Float32Array(f * c);
-  const u = new Float32Array(f * c);
-  const b = new Float64Array(c);
-  const ub = new Float64Array(c);
-  const order = docs.map((_, i) => i);
-  const rand = seededRandom(o.seed);
-  const s = new Float64Array(c);
-  let t = 1;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    shuffleInPlace(order, rand);
-    const lr = o.learningRate / (1 + epoch * 0.5);
-    for (const d of order) {
-      const x = docs[d] as SparseVector;
-      const y = gold[d] as number;
-      for (let k = 0; k < c; k++) s[k] = b[k] as number;
+  return averagedSgd(docs, gold, f, c, o, (x, y, s, lr, t, { w, u, b, ub }) => {
+    let r = -1;
+    for (let k = 0; k < c; k++) if (k !== y && (r < 0 || (s[k] as number) > (s[r] as number))) r = k;
+    if ((s[y] as number) - (s[r] as number) < 1) {
+      b[y] = (b[y] as number) + lr;
+      ub[y] = (ub[y] as number) + t * lr;
+      b[r] = (b[r] as number) - lr;
+      ub[r] = (ub[r] as number) - t * lr;
       for (let i = 0; i < x.idx.length; i++) {
         const base = (x.idx[i] as number) * c;
-        const v = x.val[i] as number;
-        for (let k = 0; k < c; k++) s[k] = (s[k] as number) + v * (w[base + k] as number);
+        const g = lr * (x.val[i] as number);
+        w[base + y] = (w[base + y] as number) + g;
+        u[base + y] = (u[base + y] as number) + t * g;
+        w[base + r] = (w[base + r] as number) - g;
+        u[base + r] = (u[base + r] as number) - t * g;
       }
-      let r = -1;
-      for (let k = 0; k < c; k++) if (k !== y && (r < 0 || (s[k] as number) > (s[r] as number))) r = k;
-      if ((s[y] as number) - (s[r] as number) < 1) {
-        b[y] = (b[y] as number) + lr;
-        ub[y] = (ub[y] as number) + t * lr;
-        b[r] = (b[r] as number) - lr;
-        ub[r] = (ub[r] as number) - t * lr;
-        for (let i = 0; i < x.idx.length; i++) {
-          const base = (x.idx[i] as number) * c;
-          const g = lr * (x.val[i] as number);
-          w[base + y] = (w[base + y] as number) + g;
-          u[base + y] = (u[base + y] as number) + t * g;
-          w[base + r] = (w[base + r] as number) - g;
-          u[base + r] = (u[base + r] as number) - t * g;
-        }
-      }
-      t++;
     }
-  }
-  for (let i = 0; i < w.length; i++) w[i] = (w[i] as number) - (u[i] as number) / t;
-  for (let k = 0; k < c; k++) b[k] = (b[k] as number) - (ub[k] as number) / t;
-  return { w, b };
+  });
 }
 
 /** Assigns each row to one of `k` folds, keeping each label's share equal across folds. */

@@ -1,5 +1,6 @@
-import { getCountrySpecifications, isValidIBAN } from 'ibantools';
+import { getCountrySpecifications, isValidIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone } from './digits.js';
+import type { ContextHit } from './context.js';
 import type { Candidate, Scan } from './scan.js';
 
 const IBAN_LENGTHS = new Map<string, number>();
@@ -12,8 +13,19 @@ function isAlnum(code: number): boolean {
 }
 
 /**
+ * Whether `iban` passes mod-97 and the country's length and format, but not the national
+ * bank/branch/account check digits some countries add (BE, ES, FR, PT ...). Mod-97 already
+ * leaves 1 in 97 random strings through: this is an IBAN (mistyped, or made up), not anything else.
+ */
+function ibanFailsOnlyNationalCheck(iban: string): boolean {
+  const errors = validateIBAN(iban).errorCodes;
+  return errors.length === 1 && errors[0] === ValidationErrorsIBAN.WrongAccountBankBranchChecksum;
+}
+
+/**
  * IBAN: country code, two check digits, then the country's BBAN length, in any case, grouped by
- * single spaces or dashes; mod-97 and the country format checked by ibantools.
+ * single spaces or dashes; mod-97 and the country format checked by ibantools (the national check
+ * digits lower the score, they do not reject).
  */
 export function recogniseIbans(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
@@ -46,11 +58,16 @@ export function recogniseIbans(scan: Scan, out: Candidate[]): void {
       continue;
     }
     const iban = compact.toUpperCase();
-    const named = context.before(i, 40, ['iban', 'account']);
+    const before = context.before(i, 40, ['iban', 'account']);
+    // "... c'est mon iban": a word after only raises the score of a mod-97-valid IBAN
+    const named = before ?? context.after(end, 20, ['iban']);
     if (isValidIBAN(iban)) {
       out.push({ type: 'IBAN', start: i, end, score: named ? 0.99 : 0.95, reason: named ? 'mod97+country+context' : 'mod97+country' });
       i = end - 1;
-    } else if (named && /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban)) {
+    } else if (ibanFailsOnlyNationalCheck(iban)) {
+      out.push({ type: 'IBAN', start: i, end, score: named ? 0.97 : 0.9, reason: `mod97+country${named ? '+context' : ''} (national check failed)` });
+      i = end - 1;
+    } else if (before && /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban)) {
       out.push({ type: 'IBAN', start: i, end, score: 0.6, reason: 'format+context (checksum failed)' });
       i = end - 1;
     }
@@ -72,9 +89,23 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
   }
 }
 
+/** What may stand between a value and the account word naming it: "12345678 is my account (number)". */
+const NAMED_AFTER = /[ ,]{0,2}(?:is|was|=|:|-)[ ]{1,2}(?:(?:my|our|the|his|her|their|your)[ ]{1,2})?/y;
+
 /**
- * Bank account numbers: 6-17 digits (any grouping) after an account context word; UK sort codes
- * (12-34-56) after "sort code".
+ * The account word right after a value that names it ("8977116929 is my account number"), or
+ * null. A linking "is", "=", ":" is required: "call 8977116929 about my account" names nothing.
+ */
+function accountNamedAfter(scan: Scan, end: number): ContextHit | null {
+  const hit = scan.context.after(end, 16, ['account']);
+  if (!hit) return null;
+  NAMED_AFTER.lastIndex = end;
+  return NAMED_AFTER.test(scan.lower) && NAMED_AFTER.lastIndex === hit.start ? hit : null;
+}
+
+/**
+ * Bank account numbers: 6-17 digits (any grouping) after an account context word, or named by
+ * one right after them ("... is my account number"); UK sort codes (12-34-56) after "sort code".
  */
 export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
@@ -87,13 +118,30 @@ export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
         continue;
       }
       const named = context.before(w.start, 40, ['account']);
-      if (!named) continue;
       // "account ending in 1234", "order 123456 on my account": the nearest context decides
       const other = context.before(w.start, 40, ['notCard', 'phone', 'routing', 'card', 'ssn', 'iban'], true);
-      if (other && other.end > named.end) continue;
-      out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.7, reason: 'digits+context' });
+      if (named) {
+        if (other && other.end > named.end) continue;
+        out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.7, reason: 'digits+context' });
+        continue;
+      }
+      // named right after: a statement about the number itself, stronger than a phone-shape guess
+      const after = accountNamedAfter(scan, w.end);
+      if (!after || (other && w.start - other.end < after.start - w.end)) continue;
+      out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.8, reason: 'digits+context-after' });
     }
   }
+}
+
+/** Between "social" and its number only a link: "my social is 386954267", "social #: ...". */
+const SOCIAL_LINK = /(?:[ :#=-]|is\b|was\b|no\b|num\b|number\b)*/y;
+
+/** "social" alone names an SSN only right before it ("social media 386954267" does not). */
+function socialRightBefore(scan: Scan, start: number): ContextHit | null {
+  const hit = scan.context.before(start, 16, ['social']);
+  if (!hit) return null;
+  SOCIAL_LINK.lastIndex = hit.end;
+  return SOCIAL_LINK.test(scan.lower) && SOCIAL_LINK.lastIndex === start ? hit : null;
 }
 
 const ITIN_GROUPS = (g: number): boolean => (g >= 50 && g <= 65) || (g >= 70 && g <= 88) || (g >= 90 && g <= 92) || (g >= 94 && g <= 99);
@@ -119,7 +167,7 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
       if (area === 0 || area === 666 || group === 0 || serial === 0 || /^(\d)\1{8}$/.test(d)) continue;
       const itin = area >= 900;
       if (itin && !ITIN_GROUPS(group)) continue;
-      const named = context.before(w.start, 40, ['ssn']) ?? context.after(w.end, 16, ['ssn']);
+      const named = context.before(w.start, 40, ['ssn']) ?? context.after(w.end, 16, ['ssn']) ?? socialRightBefore(scan, w.start);
       let score: number;
       if (named) score = 0.95;
       else if (formatted && w.separators[0] === '-') score = 0.85;

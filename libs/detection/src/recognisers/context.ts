@@ -10,11 +10,15 @@ export type ContextKind =
   | 'account'
   | 'sortCode'
   | 'ssn'
+  /** "social" alone: names an SSN only for the SSN recogniser (not negative context for others) */
+  | 'social'
   | 'cvv'
   | 'pin'
   | 'otp'
   | 'notOtp'
   | 'password'
+  /** "pass" alone: a password only when "is", ":" or "=" follows (never the verb) */
+  | 'pass'
   | 'dob'
   | 'phone'
   | 'imei';
@@ -75,6 +79,7 @@ const SINGLE: Record<string, ContextKind[]> = {
   ssn: ['ssn'],
   ssns: ['ssn'],
   itin: ['ssn'],
+  social: ['social'],
   cvv: ['cvv'],
   cvv2: ['cvv'],
   cvc: ['cvv'],
@@ -83,7 +88,8 @@ const SINGLE: Record<string, ContextKind[]> = {
   cid: ['cvv'],
   ccv: ['cvv'],
   pin: ['pin'],
-  pincode: ['pin'],
+  // "pincode" is an Indian postal code ("pincode 560001 bangalore")
+  pincode: ['notOtp'],
   otp: ['otp'],
   passcode: ['otp'],
   code: ['otp'],
@@ -94,6 +100,7 @@ const SINGLE: Record<string, ContextKind[]> = {
   pwd: ['password'],
   passphrase: ['password'],
   pw: ['password'],
+  pass: ['pass'],
   dob: ['dob'],
   birthday: ['dob'],
   bday: ['dob'],
@@ -142,6 +149,7 @@ const PHRASES: Record<string, ContextKind[]> = {
   'security number': ['cvv'],
   'card security code': ['cvv'],
   'card verification': ['cvv'],
+  'verification value': ['cvv'],
   'three digit': ['cvv'],
   '3 digit': ['cvv'],
   'digits on the': ['cvv'],
@@ -167,6 +175,9 @@ const PHRASES: Record<string, ContextKind[]> = {
   'transit number': ['routing'],
 };
 
+/** Two letters joined by a slash, read as one word ("a/c", "A/C no."). */
+const SLASHED = new Map<string, readonly ContextKind[]>([['a/c', ['account']]]);
+
 export interface ContextHit {
   kind: ContextKind;
   start: number;
@@ -177,61 +188,153 @@ function isWordCode(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }
 
+/** Longest word looked up (longer ones match nothing). */
+const MAX_WORD = 24;
+
+/**
+ * Every word of SINGLE and PHRASES has an id; the scan finds a word's id from a hash of its
+ * character codes (no substring is built), and phrases are looked up by their words' ids.
+ */
+const VOCABULARY: string[] = [];
+const VOCABULARY_IDS = new Map<string, number>();
+function vocabularyId(word: string): number {
+  let id = VOCABULARY_IDS.get(word);
+  if (id === undefined) {
+    id = VOCABULARY.length;
+    VOCABULARY.push(word);
+    VOCABULARY_IDS.set(word, id);
+  }
+  return id;
+}
+for (const word of Object.keys(SINGLE)) vocabularyId(word);
+const PHRASE_WORDS = Object.keys(PHRASES).map((p) => p.split(' ').map(vocabularyId));
+const WORD_KINDS: (readonly ContextKind[] | undefined)[] = VOCABULARY.map((w) => (Object.hasOwn(SINGLE, w) ? SINGLE[w] : undefined));
+/** phrase kinds by `pairKey(a, b)` and `tripleKey(a, b, c)` of their word ids */
+const PAIRS = new Map<number, readonly ContextKind[]>();
+const TRIPLES = new Map<number, readonly ContextKind[]>();
+const pairKey = (a: number, b: number): number => a * VOCABULARY.length + b;
+const tripleKey = (a: number, b: number, c: number): number => (a * VOCABULARY.length + b) * VOCABULARY.length + c;
+Object.values(PHRASES).forEach((kinds, n) => {
+  const ids = PHRASE_WORDS[n] as number[];
+  if (ids.length === 2) PAIRS.set(pairKey(ids[0] as number, ids[1] as number), kinds);
+  else if (ids.length === 3) TRIPLES.set(tripleKey(ids[0] as number, ids[1] as number, ids[2] as number), kinds);
+  else throw new Error(`context phrases have two or three words: ${Object.keys(PHRASES)[n]}`);
+});
+
+function mixCode(h: number, code: number): number {
+  return Math.imul(h ^ code, 0x01000193);
+}
+const HASH_START = 0x811c9dc5 | 0;
+/** open addressing: slot -> id + 1 (0 empty) */
+const WORD_SLOTS = (() => {
+  let size = 64;
+  while (size < VOCABULARY.length * 4) size *= 2;
+  return new Int32Array(size);
+})();
+const WORD_MASK = WORD_SLOTS.length - 1;
+VOCABULARY.forEach((word, id) => {
+  let h = HASH_START;
+  for (let i = 0; i < word.length; i++) h = mixCode(h, word.charCodeAt(i));
+  let slot = h & WORD_MASK;
+  while (WORD_SLOTS[slot] !== 0) slot = (slot + 1) & WORD_MASK;
+  WORD_SLOTS[slot] = id + 1;
+});
+
+/** The id of `text[start, end)` (hash `h` of its codes), or -1 when it is not a context word. */
+function wordId(text: string, start: number, end: number, h: number): number {
+  const length = end - start;
+  for (let slot = h & WORD_MASK; ; slot = (slot + 1) & WORD_MASK) {
+    const entry = WORD_SLOTS[slot] as number;
+    if (entry === 0) return -1;
+    const word = VOCABULARY[entry - 1] as string;
+    if (word.length === length && text.startsWith(word, start)) return entry - 1;
+  }
+}
+
 export class ContextIndex {
   /** hits sorted by end */
   readonly hits: ContextHit[] = [];
 
-  /** masked[i]: how many masked (placeholder) characters come before i */
-  private readonly masked: Int32Array;
-  /** values[i]: how many value characters (digits, `@`, placeholders) come before i */
-  private readonly values: Int32Array;
+  private readonly lower: string;
+  /** whether the text holds a placeholder mask (U+0001), and any value character (digit, `@`, mask) */
+  private readonly hasMasks: boolean;
+  private readonly hasValues: boolean;
 
   constructor(lower: string) {
-    this.masked = new Int32Array(lower.length + 1);
-    this.values = new Int32Array(lower.length + 1);
-    for (let i = 0; i < lower.length; i++) {
-      const c = lower.charCodeAt(i);
-      this.masked[i + 1] = (this.masked[i] as number) + (c === 1 ? 1 : 0);
-      this.values[i + 1] = (this.values[i] as number) + (c === 1 || c === 64 || (c >= 48 && c <= 57) ? 1 : 0);
-    }
-    let w1 = '';
-    let w2 = '';
-    let w1Start = 0;
-    let w2Start = 0;
-    for (let i = 0; i < lower.length; ) {
-      if (!isWordCode(lower.charCodeAt(i))) {
+    this.lower = lower;
+    let hasMasks = false;
+    let hasValues = false;
+    // ids of the previous two words (-1: none, or not a context word)
+    let id1 = -1;
+    let id2 = -1;
+    let id1Start = 0;
+    let id2Start = 0;
+    const n = lower.length;
+    for (let i = 0; i < n; ) {
+      const code = lower.charCodeAt(i);
+      if (!isWordCode(code)) {
+        if (code === 1) hasMasks = true;
+        if (code === 1 || code === 64) hasValues = true;
         i++;
         continue;
       }
       let j = i;
-      while (j < lower.length && isWordCode(lower.charCodeAt(j)) && j - i < 40) j++;
-      while (j < lower.length && isWordCode(lower.charCodeAt(j))) j++;
-      const word = j - i <= 24 ? lower.slice(i, j) : '';
-      const single = SINGLE[word];
-      if (single) for (const kind of single) this.hits.push({ kind, start: i, end: j });
-      if (w1) {
-        const two = PHRASES[`${w1} ${word}`];
-        if (two) for (const kind of two) this.hits.push({ kind, start: w1Start, end: j });
-        if (w2) {
-          const three = PHRASES[`${w2} ${w1} ${word}`];
-          if (three) for (const kind of three) this.hits.push({ kind, start: w2Start, end: j });
+      let h = HASH_START;
+      for (; j < n; j++) {
+        const c = lower.charCodeAt(j);
+        if (!isWordCode(c)) break;
+        if (c <= 57) hasValues = true;
+        if (j - i < MAX_WORD) h = mixCode(h, c);
+      }
+      const id = j - i <= MAX_WORD ? wordId(lower, i, j, h) : -1;
+      if (id >= 0) {
+        const single = WORD_KINDS[id];
+        if (single) for (const kind of single) this.hits.push({ kind, start: i, end: j });
+        if (id1 >= 0) {
+          const two = PAIRS.get(pairKey(id1, id));
+          if (two) for (const kind of two) this.hits.push({ kind, start: id1Start, end: j });
+          if (id2 >= 0) {
+            const three = TRIPLES.get(tripleKey(id2, id1, id));
+            if (three) for (const kind of three) this.hits.push({ kind, start: id2Start, end: j });
+          }
         }
       }
-      w2 = w1;
-      w2Start = w1Start;
-      w1 = word;
-      w1Start = i;
+      // "a/c": a one-letter word, a slash and one more letter
+      if (j - i === 1 && lower.charCodeAt(j) === 47 && j + 1 < n && isWordCode(lower.charCodeAt(j + 1)) && (j + 2 >= n || !isWordCode(lower.charCodeAt(j + 2)))) {
+        const slashed = SLASHED.get(lower.slice(i, j + 2));
+        if (slashed) for (const kind of slashed) this.hits.push({ kind, start: i, end: j + 2 });
+      }
+      id2 = id1;
+      id2Start = id1Start;
+      id1 = id;
+      id1Start = i;
       i = j;
     }
-    this.hits.sort((a, b) => a.end - b.end);
+    // hits are pushed in order of their end
+    this.hasMasks = hasMasks;
+    this.hasValues = hasValues;
   }
 
-  /** Whether a placeholder of an earlier redaction lies in [from, to): context does not reach across one. */
-  private blocked(from: number, to: number, byValues = false): boolean {
-    const counts = byValues ? this.values : this.masked;
-    const a = Math.max(0, Math.min(from, counts.length - 1));
-    const b = Math.max(0, Math.min(to, counts.length - 1));
-    return b > a && (counts[b] as number) > (counts[a] as number);
+  /** Whether context may not reach across the character at `i`: a placeholder mask, or with `values` any value (digit, `@`). */
+  private blocks(i: number, values: boolean): boolean {
+    const c = this.lower.charCodeAt(i);
+    return c === 1 || (values && (c === 64 || (c >= 48 && c <= 57)));
+  }
+
+  /** The last position in [pos - window, pos) holding a character context does not reach across, or -1. */
+  private barrierBefore(pos: number, window: number, values: boolean): number {
+    if (!(values ? this.hasValues : this.hasMasks)) return -1;
+    const floor = Math.max(0, pos - window);
+    for (let i = Math.min(pos, this.lower.length) - 1; i >= floor; i--) if (this.blocks(i, values)) return i;
+    return -1;
+  }
+
+  /** The first position in [pos, pos + span) holding a placeholder mask, or Infinity. */
+  private barrierAfter(pos: number, span: number): number {
+    if (!this.hasMasks) return Infinity;
+    const stop = Math.min(this.lower.length, pos + span);
+    for (let i = Math.max(0, pos); i < stop; i++) if (this.blocks(i, false)) return i;
+    return Infinity;
   }
 
   /**
@@ -252,9 +355,12 @@ export class ContextIndex {
         lo = mid + 1;
       } else hi = mid - 1;
     }
+    if (last < 0) return null;
+    // context never reaches across a placeholder (or, stopping at values, another value)
+    const barrier = this.barrierBefore(pos, window, stopAtValues);
     for (let k = last; k >= 0; k--) {
       const h = this.hits[k] as ContextHit;
-      if (h.end < pos - window || this.blocked(h.end, pos, stopAtValues)) break;
+      if (h.end < pos - window || h.end <= barrier) break;
       if (kinds.includes(h.kind)) return h;
     }
     return null;
@@ -272,9 +378,11 @@ export class ContextIndex {
         hi = mid - 1;
       } else lo = mid + 1;
     }
+    if (first >= this.hits.length) return null;
+    const barrier = this.barrierAfter(pos, window + 30);
     for (let k = first; k < this.hits.length; k++) {
       const h = this.hits[k] as ContextHit;
-      if (h.end > pos + window + 30 || this.blocked(pos, h.start)) break;
+      if (h.end > pos + window + 30 || barrier < h.start) break;
       if (h.start >= pos && h.start <= pos + window && kinds.includes(h.kind)) return h;
     }
     return null;

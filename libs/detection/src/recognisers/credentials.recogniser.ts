@@ -27,17 +27,41 @@ const FILLER = new Set([
   'back', 'card', 'and', 'here', 'this', 'that', 'as', 'for', 'please', 'pls', 'use', 'try', 'tried', 'entered', 'typed', 'texted',
   'which', 'like', 'they', 'gave', 'well', 'ok', 'okay', 'then', 'from', 'sms', 'text', 'email', 'in', 'app', 'one', 'time', 'set',
   'changed', 'reset', 'also', 'still', 'now', 'kept', 'keeps', 'saying', 'pin', 'cvv', 'cvc', 'otp', 'password', 'security', 'verification',
-  '3', '4', '6', 'three', 'four', 'six', 'x',
+  '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message',
+  // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234")
+  'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist',
 ]);
+
+/** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
+const LINKS = new Set(['is', 'was', 'are', 'es', 'era', 'est', 'ist']);
+/** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
+const ANAPHORS = new Set(['one', 'new', 'old']);
+/** How many words that are neither filler nor context may stand before the link ("the pin they mailed me is 0590"). */
+const MAX_OTHER_WORDS = 2;
+/** Words naming another number: "the pin for the atm limit is 5000" names an amount, not the pin. */
+const OTHER_NUMBERS = new Set([
+  'limit', 'amount', 'balance', 'fee', 'fees', 'charge', 'total', 'price', 'cost', 'payment', 'deposit', 'withdrawal', 'attempts', 'tries',
+  'times', 'minutes', 'hours', 'days', 'weeks', 'months', 'years', 'year', 'date', 'address', 'branch', 'street', 'age',
+]);
+const ALL_KINDS: readonly ContextKind[] = [
+  'card', 'notCard', 'iban', 'routing', 'account', 'sortCode', 'ssn', 'social', 'cvv', 'pin', 'otp', 'notOtp', 'password', 'pass', 'dob', 'phone', 'imei',
+];
 
 /**
  * Finds the position where the value after a context word starts, skipping filler words and
- * punctuation; null if anything else comes first.
+ * punctuation; null if anything else comes first. Up to two other words may come first when a
+ * link ("is", ":", "=") follows them ("the pin they mailed me is 0590", "code from the text
+ * message: 526638"); not a context word of another kind, and not across a sentence's end.
+ * With `anaphor` (the value after another value) only filler may come, with a link and a word
+ * pointing back ("1605 and the new one is 2766").
  */
-function valueStart(scan: Scan, from: number, limit: number): number | null {
+function valueStart(scan: Scan, from: number, limit: number, anaphor = false): number | null {
   const { lower } = scan;
   let i = from;
   const stop = Math.min(lower.length, from + limit);
+  let others = 0;
+  let needLink = anaphor;
+  let pointsBack = !anaphor;
   while (i < stop) {
     const code = lower.charCodeAt(i);
     if (code === 10 || code === 1) return null;
@@ -52,15 +76,24 @@ function valueStart(scan: Scan, from: number, limit: number): number | null {
         i = j;
         continue;
       }
-      return i;
+      return needLink || !pointsBack ? null : i;
     }
     if (isAsciiLetter(code)) {
       let j = i;
       while (j < lower.length && isAsciiLetter(lower.charCodeAt(j))) j++;
-      if (!FILLER.has(lower.slice(i, j))) return null;
+      const word = lower.slice(i, j);
+      if (FILLER.has(word)) {
+        if (LINKS.has(word)) needLink = false;
+        if (ANAPHORS.has(word)) pointsBack = true;
+      } else {
+        if (anaphor || ++others > MAX_OTHER_WORDS || OTHER_NUMBERS.has(word) || scan.context.before(j, 0, ALL_KINDS)) return null;
+        needLink = true;
+      }
       i = j;
       continue;
     }
+    if (code === 58 || code === 61) needLink = false;
+    else if (needLink && (code === 46 || code === 33 || code === 63 || code === 59)) return null;
     i++;
   }
   return null;
@@ -114,16 +147,26 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
       const at = valueStart(scan, hit.end, VALUE_WINDOW);
       if (at === null) continue;
-      if (at > 0 && (text[at - 1] === '$' || text[at - 1] === '£' || text[at - 1] === '€')) continue;
       const value = digitValue(text, at, rule.max);
-      if (!value || value.digits < rule.min || value.digits > rule.max) continue;
-      // "pin 12/05" or "code 10:30" is a date or a time
-      const next = text[value.end];
-      if (next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(value.end + 1)))) continue;
+      if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end)) continue;
       out.push({ type: rule.type, start: at, end: value.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = value.end;
+      // "my old pin was 1605 and the new one is 2766": one more value of the same kind
+      const nextAt = valueStart(scan, value.end, VALUE_WINDOW, true);
+      if (nextAt === null) continue;
+      const nextValue = digitValue(text, nextAt, rule.max);
+      if (!nextValue || nextValue.digits < rule.min || nextValue.digits > rule.max || !plainCode(text, nextAt, nextValue.end)) continue;
+      out.push({ type: rule.type, start: nextAt, end: nextValue.end, score: rule.score, reason: `${rule.kind}-context` });
+      lastEnd = nextValue.end;
     }
   }
+}
+
+/** Not an amount, a date or a time ("pin 12/05", "code 10:30"). */
+function plainCode(text: string, at: number, end: number): boolean {
+  if (at > 0 && (text[at - 1] === '$' || text[at - 1] === '£' || text[at - 1] === '€')) return false;
+  const next = text[end];
+  return !(next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(end + 1))));
 }
 
 function isNotOtp(scan: Scan, hit: ContextHit): boolean {
@@ -147,14 +190,24 @@ const PASSWORD_STOP = new Set([
 // "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
 const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}[\s,]+){0,4}?(?:is|was|=|:|-|to|be)(?:\s*(?::|-|=|currently|now))?\s*/;
 
-/** Passwords: the token after "password is", "password:", "pwd=" ... */
+// "pass" is a password only as the subject of "is", ":" or "=" ("my pass is ..."), never the verb
+const PASS_LEAD = /[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})/y;
+// "password must be 8-20 characters": a length rule, not a value
+const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
+const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
+
+/** Passwords: the token after "password is", "password:", "pwd=", "my pass is" ... */
 export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   const { text, lower, context } = scan;
-  for (const hit of context.all('password')) {
-    const tail = lower.slice(hit.end, hit.end + 60);
-    const lead = PASSWORD_LEAD.exec(tail);
-    const explicit = lead !== null && lead[0].length > 0;
-    let at = hit.end + (lead ? lead[0].length : 0);
+  for (const hit of context.hits) {
+    if (hit.kind !== 'password' && hit.kind !== 'pass') continue;
+    const weak = hit.kind === 'pass';
+    if (weak) PASS_LEAD.lastIndex = hit.end;
+    if (weak && !PASS_LEAD.test(lower)) continue;
+    const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
+    const lead = weak ? null : PASSWORD_LEAD.exec(tail);
+    const explicit = weak || (lead !== null && lead[0].length > 0);
+    let at = weak ? PASS_LEAD.lastIndex : hit.end + (lead ? lead[0].length : 0);
     while (at < text.length && text[at] === ' ') at++;
     if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
     let end = at;
@@ -167,6 +220,10 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     if (PASSWORD_STOP.has(token.toLowerCase())) continue;
     if (plain && !explicit) continue;
     if (/^\[[A-Z]+/.test(token)) continue;
+    // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
+    if (weak && (plain || !/[A-Za-z]/.test(token))) continue;
+    LENGTH_UNIT.lastIndex = end;
+    if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower)) continue;
     const strong = /\d/.test(token) && /[A-Za-z]/.test(token);
     out.push({ type: 'PASSWORD', start: at, end, score: strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
   }
@@ -179,7 +236,8 @@ const DATE_PATTERNS = [
   new RegExp(`\\d{1,2}(?:st|nd|rd|th)?\\s{0,2}(?:of\\s{1,2})?${MONTH}\\.?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
   new RegExp(`${MONTH}\\.?\\s{0,2}\\d{1,2}(?:st|nd|rd|th)?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
 ];
-const DOB_FILLER = /^(?:\s|is|was|:|-|=|on|the|my|its|it's|of|be|'s|s)*/;
+// whole words only: "s" must not eat the "s" of "September"; "." after "d.o.b."
+const DOB_FILLER = /^(?:[\s:=.-]|(?:is|was|on|the|my|its|it's|of|be|'s|s)\b)*/;
 
 /** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ... */
 export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
