@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord, parseJson } from './json.js';
 import { appSecretProof } from './signature.js';
 
 /** Stands in for Meta's Graph API in tests, benchmarks and the demo. */
@@ -432,16 +433,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
     else chunks.push(buffer);
   }
   return tooLarge ? null : Buffer.concat(chunks);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

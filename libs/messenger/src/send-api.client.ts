@@ -10,6 +10,7 @@ import {
   type SendRequestBody,
   type SenderAction,
 } from './send-request.js';
+import { isRecord, parseJson } from './json.js';
 import { appSecretProof } from './signature.js';
 
 export interface SendApiClientOptions {
@@ -237,18 +238,6 @@ function checkPsid(psid: string): void {
   if (typeof psid !== 'string' || !/^[0-9]{1,32}$/.test(psid)) {
     throw new SendValidationError('INVALID_RECIPIENT', 'recipient.id', 'must be a PSID (digits)');
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringField(record: unknown, key: string): string | null {

@@ -5,6 +5,7 @@ import type {
   MessengerEvent,
   Referral,
 } from './events.js';
+import { isRecord } from './json.js';
 
 /**
  * Events handled per POST. Meta batches up to about 1000; the rest is counted in `ignored`
@@ -269,10 +270,6 @@ function parseReferral(value: unknown): Referral | null {
     adId: str(adId) ?? normaliseId(adId) ?? undefined,
     refererUri: str(own(value, 'referer_uri')),
   });
-}
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Own properties only: a `__proto__` or `constructor` key is plain data, never the prototype's. */
