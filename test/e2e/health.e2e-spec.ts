@@ -31,10 +31,12 @@ describe('health, metrics and errors', () => {
     expect(body).toContain('process_cpu_user_seconds_total');
   });
 
-  it('answers unknown routes with a generic 404 and the request id as correlation id', async () => {
-    const response = await server.request('/no/such/route', { headers: { 'x-request-id': 'req-123' } });
+  it('answers unknown routes with a generic 404 and the request id as correlation id, never echoing the URL', async () => {
+    const response = await server.request('/s/eyJhbGciOiJIUzI1NiJ9.secret-token.sig/x?code=OIDCCODE123&card=4111111111111111', { headers: { 'x-request-id': 'req-123' } });
     expect(response.status).toBe(404);
-    await expect(response.json()).resolves.toMatchObject({ statusCode: 404, correlationId: 'req-123' });
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ statusCode: 404, message: 'Not found', correlationId: 'req-123' });
+    for (const secret of ['secret-token', 'OIDCCODE123', '4111111111111111', '/s/']) expect(text).not.toContain(secret);
   });
 
   it('refuses malformed JSON with 400, absurd nesting with 400, bodies over 1 MB with 413, and stays up', async () => {

@@ -116,6 +116,28 @@ describe('outbox to the Send API', () => {
     expect(delivered.sealed_body).toBeNull();
   });
 
+  it("gives a reply's rows delivery jobs in their order, not tied at the transaction's time", async () => {
+    const psid = newPsid();
+    const conversationId = await conversation(psid);
+    const rollback = new Error('rolled back on purpose');
+    await expect(
+      db.transaction(async (manager) => {
+        const ids = await outbox.enqueue(
+          manager,
+          ['one', 'two', 'three'].map((text) => ({ conversationId, pageId, psid, kind: 'message' as const, body: buildTextMessage(psid, text) })),
+        );
+        // the job queue takes jobs by priority and run_at: the order must not rest on ties
+        const jobs = (await manager.query(`SELECT payload->>'outboxId' AS id FROM graphile_worker._private_jobs WHERE payload->>'outboxId' = ANY($1) ORDER BY priority, run_at`, [
+          ids,
+        ])) as { id: string }[];
+        const runAts = (await manager.query(`SELECT DISTINCT run_at FROM graphile_worker._private_jobs WHERE payload->>'outboxId' = ANY($1)`, [ids])) as unknown[];
+        expect(runAts).toHaveLength(3);
+        expect(jobs.map((j) => j.id)).toEqual(ids);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+  });
+
   it('sends nothing for a transaction that rolled back', async () => {
     const psid = newPsid();
     const conversationId = await conversation(psid);

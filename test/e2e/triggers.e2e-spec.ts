@@ -140,6 +140,23 @@ describe('triggers', () => {
       expect(empty.body).toMatchObject({ details: { conditions: ['at least one condition is required'] } });
     });
 
+    it('refuses sensitive values in the text staff type (stored, audited, sent through Meta), without echoing them', async () => {
+      const response = await create({
+        name: 'Card 4111 1111 1111 1111',
+        conditions: { match: 'any', keywords: ['lost card', 'GB82 WEST 1234 5698 7654 32'] },
+        action: { ...handoff, messageText: 'Call us, your code is: pin 4821' },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        details: {
+          name: ['must not contain sensitive data (found CARD)'],
+          'conditions.keywords.1': ['must not contain sensitive data (found IBAN)'],
+          'action.messageText': ['must not contain sensitive data (found PIN)'],
+        },
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(/4111|GB82|4821/);
+    });
+
     it('refuses a link lifetime over the maximum, unknown fields and wrong types', async () => {
       const response = await create({ conditions: { match: 'any', keywords: ['x'], colour: 'red' }, action: { ...handoff, linkTtlSeconds: 7200 } });
       expect(response.status).toBe(400);

@@ -35,7 +35,7 @@ export function luhnValidRuns(text: string): string[] {
   return found;
 }
 
-function luhn(digits: string): boolean {
+export function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { signPayload } from '@handoff/messenger';
+import { luhn } from './database-scan.js';
 
 let counter = 0;
 
-export const newPsid = (): string => String(7_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e15)));
+/**
+ * A random 16-digit PSID that fails the Luhn check, so a database scan for card numbers that
+ * escaped redaction never mistakes a test customer's id for one.
+ */
+export const newPsid = (): string => {
+  const body = String(700_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e14)));
+  const last = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].find((digit) => !luhn(body + digit));
+  return body + last;
+};
 export const newMid = (): string => `m_${randomBytes(12).toString('base64url')}_${++counter}`;
 
 export interface TextMessageOptions {

@@ -20,6 +20,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LINK_SIGNING_KEYS: `k1:${secret()}`,
     DATA_ENCRYPTION_KEY: secret(),
     CUSTOMER_VERIFICATION: 'none',
+    // Small pools: two suites run at once, some with several apps, on a server with 100 connections
+    DATABASE_POOL_SIZE: '8',
+    OUTBOX_CONCURRENCY: '4',
     // Every test app has jobs of its own: an app's jobs must be run by an app with its Graph API
     // settings (apps sharing one config object share them, like a deployment's instances).
     JOBS_NAMESPACE: `test${randomBytes(5).toString('hex')}`,

@@ -37,8 +37,10 @@ async function main(): Promise<void> {
     `  API docs:        ${config.publicBaseUrl}/api/docs`,
     `  database:        ${embedded ? 'embedded PostgreSQL (.data/postgres)' : 'DATABASE_URL'}`,
   ];
+  lines.splice(4, 0, `  metrics:         ${config.publicBaseUrl}/metrics`);
   if (config.demoMode) {
-    lines.push('  demo mode: built-in fake Graph API; secrets generated in .data/demo-secrets.json');
+    lines.push(`  simulator:       ${config.publicBaseUrl}/simulator (type as a Messenger customer)`);
+    lines.push('  demo mode: built-in fake Graph API; secrets generated in .data/demo-secrets.json (the demo admin password too)');
     if (config.demoCredentials) lines.push(`  demo admin: ${config.demoCredentials.adminEmail} / ${config.demoCredentials.adminPassword}`);
   }
   process.stdout.write(lines.join('\n') + '\n');

@@ -49,6 +49,11 @@ export interface AppConfig {
      * with the same namespace share the work; other deployments on the database never run it. */
     jobsNamespace: string;
   };
+  /** How the webhook writes events: statements in flight at once, events per statement at most. */
+  intake: {
+    writeConcurrency: number;
+    batchMax: number;
+  };
   /** 32 bytes: encrypts secrets and secure transcripts at rest. */
   dataEncryptionKey: Buffer<ArrayBufferLike>;
   /** null: the model shipped in libs/detection/models. */
@@ -222,6 +227,11 @@ export function loadConfig(
   };
   if (!/^[a-z][a-z0-9_-]{0,39}$/.test(outbox.jobsNamespace)) problems.push('JOBS_NAMESPACE must be 1-40 lower-case letters, digits, _ or -');
 
+  const intake = {
+    writeConcurrency: parseInteger(value('WEBHOOK_WRITE_CONCURRENCY'), 4, 1, 100, 'WEBHOOK_WRITE_CONCURRENCY', problems),
+    batchMax: parseInteger(value('WEBHOOK_WRITE_BATCH_MAX'), 100, 1, 1000, 'WEBHOOK_WRITE_BATCH_MAX', problems),
+  };
+
   let dataEncryptionKey: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   const dekRaw = required('DATA_ENCRYPTION_KEY', demo?.dataEncryptionKey);
   if (dekRaw) {
@@ -282,6 +292,7 @@ export function loadConfig(
     messenger: { appSecrets, verifyToken, pageId, pageAccessToken, graphUrl, acceptLegacySha1: value('MESSENGER_ACCEPT_SHA1') === 'true' },
     links: { signingKeys, ttlSeconds, failureLimitPerAddress },
     outbox,
+    intake,
     dataEncryptionKey,
     intentModelPath: value('INTENT_MODEL_PATH') ?? null,
     customerVerification,

@@ -84,11 +84,9 @@ export class HandoffService {
    */
   async offerFromMessenger(manager: EntityManager, input: OfferInput): Promise<OfferOutcome> {
     const now = this.clock.now();
-    await this.lockConversation(manager, input.conversationId);
-    await this.expireStale(manager, input.conversationId, now);
-    const live = await this.liveOffer(manager, input.conversationId);
+    const { live, inSession } = await this.lockConversation(manager, input.conversationId, now);
     if (live) return this.resend(manager, live, now);
-    if (await this.inSession(manager, input.conversationId)) return 'suppressed';
+    if (inSession) return 'suppressed';
     await this.create(manager, {
       conversationId: input.conversationId,
       pageId: input.pageId,
@@ -106,11 +104,9 @@ export class HandoffService {
   /** The customer asked for a new link ("new link" or the quick reply). Runs in the caller's transaction. */
   async requestNewLink(manager: EntityManager, input: { conversationId: string; pageId: string; psid: string }): Promise<NewLinkOutcome> {
     const now = this.clock.now();
-    await this.lockConversation(manager, input.conversationId);
-    await this.expireStale(manager, input.conversationId, now);
-    const live = await this.liveOffer(manager, input.conversationId);
+    const { live, inSession } = await this.lockConversation(manager, input.conversationId, now);
     if (live) return this.resend(manager, live, now);
-    if (await this.inSession(manager, input.conversationId)) return 'suppressed';
+    if (inSession) return 'suppressed';
     const previous = (await manager.query(
       `SELECT ${ROW_COLUMNS} FROM handoffs WHERE conversation_id = $1 ORDER BY offered_at DESC LIMIT 1`,
       [input.conversationId],
@@ -307,14 +303,6 @@ export class HandoffService {
     return 'resent';
   }
 
-  private async expireStale(manager: EntityManager, conversationId: string, now: Date): Promise<void> {
-    const rows = (await manager.query(
-      `SELECT ${ROW_COLUMNS} FROM handoffs WHERE conversation_id = $1 AND state IN ('offered', 'opened') AND expires_at <= $2 FOR UPDATE`,
-      [conversationId, now],
-    )) as HandoffRow[];
-    for (const row of rows) await this.expire(manager, row, now);
-  }
-
   /** `replaced`: ended early because a fresh offer takes its place. */
   private async expire(manager: EntityManager, row: HandoffRow, now: Date, replaced = false): Promise<boolean> {
     const updated = await updateReturning<{ id: string }>(
@@ -375,22 +363,27 @@ export class HandoffService {
     return Math.min(Math.max(ttl, 30), 3600);
   }
 
-  private async lockConversation(manager: EntityManager, conversationId: string): Promise<void> {
+  /**
+   * Locks the conversation, then its live offer; expires an offer past its expiry, and tells what is
+   * left: the live offer, or else whether a secure session is under way. The reads are statements
+   * of their own after the lock, to see what the previous holder committed; session rows are read,
+   * not locked (closing or revoking a session locks the handoff before the conversation).
+   */
+  private async lockConversation(manager: EntityManager, conversationId: string, now: Date): Promise<{ live: HandoffRow | null; inSession: boolean }> {
     await manager.query(`SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
-  }
-
-  private async liveOffer(manager: EntityManager, conversationId: string): Promise<HandoffRow | null> {
-    const rows = (await manager.query(`SELECT ${ROW_COLUMNS} FROM handoffs WHERE conversation_id = $1 AND state IN ('offered', 'opened') FOR UPDATE`, [
+    const offers = (await manager.query(`SELECT ${ROW_COLUMNS} FROM handoffs WHERE conversation_id = $1 AND state IN ('offered', 'opened') FOR UPDATE`, [
       conversationId,
     ])) as HandoffRow[];
-    return rows[0] ?? null;
-  }
-
-  private async inSession(manager: EntityManager, conversationId: string): Promise<boolean> {
-    const rows = (await manager.query(`SELECT 1 FROM handoffs WHERE conversation_id = $1 AND state IN ('redeemed', 'verified', 'active') LIMIT 1`, [
+    let live: HandoffRow | null = null;
+    for (const row of offers) {
+      if (new Date(row.expires_at).getTime() <= now.getTime()) await this.expire(manager, row, now);
+      else live ??= row;
+    }
+    if (live) return { live, inSession: false };
+    const sessions = (await manager.query(`SELECT 1 FROM handoffs WHERE conversation_id = $1 AND state IN ('redeemed', 'verified', 'active') LIMIT 1`, [
       conversationId,
     ])) as unknown[];
-    return rows.length > 0;
+    return { live: null, inSession: sessions.length > 0 };
   }
 
   private record(manager: EntityManager, action: string, handoffId: string, actor: Actor, details: Record<string, unknown>): Promise<void> {

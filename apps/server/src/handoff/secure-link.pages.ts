@@ -57,81 +57,70 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+/** A page with a fresh style nonce, and the headers that allow exactly that nonce. */
+function renderPage(title: string, body: string, extraFormTargets: readonly string[] = []): RenderedPage {
+  const nonce = newNonce();
+  return { html: layout(title, nonce, body), headers: pageHeaders(nonce, extraFormTargets) };
+}
+
 /** The link's landing page: it consumes nothing; the button posts to the same URL. */
 export function landingPage(bankName: string, extraFormTargets: readonly string[]): RenderedPage {
-  const nonce = newNonce();
   const name = escapeHtml(bankName);
-  const html = layout(
+  return renderPage(
     `${bankName} secure chat`,
-    nonce,
     `<h1>${name}</h1>
 <p>You are about to continue your conversation with ${name} in our secure chat, outside Messenger.</p>
 <form method="post">
 <button type="submit">Continue to secure chat</button>
 </form>
 <p class="small">This link works once and only for a few minutes. Do not share it.</p>`,
+    extraFormTargets,
   );
-  return { html, headers: pageHeaders(nonce, extraFormTargets) };
 }
 
 /** One page for every link that does not work, whatever the reason (no oracle). */
 export function linkUnavailablePage(): RenderedPage {
-  const nonce = newNonce();
-  const html = layout(
+  return renderPage(
     'This link no longer works',
-    nonce,
     `<h1>This link no longer works</h1>
 <p>Secure chat links work once and only for a few minutes.</p>
 <p>To get a new one, go back to our conversation in Messenger and send <strong>new link</strong>, or tap <strong>New link</strong>.</p>`,
   );
-  return { html, headers: pageHeaders(nonce) };
 }
 
 export function tooManyAttemptsPage(): RenderedPage {
-  const nonce = newNonce();
-  const html = layout(
+  return renderPage(
     'Please try again later',
-    nonce,
     `<h1>Please try again later</h1>
 <p>There were too many attempts from your network. Wait a few minutes, then open the newest link we sent you in Messenger.</p>`,
   );
-  return { html, headers: pageHeaders(nonce) };
 }
 
 /** After redemption, when the session is gone (expired, revoked, closed) or was never there. */
 export function sessionEndedPage(): RenderedPage {
-  const nonce = newNonce();
-  const html = layout(
+  return renderPage(
     'Your secure session has ended',
-    nonce,
     `<h1>Your secure session has ended</h1>
 <p>To continue, go back to our conversation in Messenger and send <strong>new link</strong>, or tap <strong>New link</strong>.</p>`,
   );
-  return { html, headers: pageHeaders(nonce) };
 }
 
 /** A login at the bank that failed or was cancelled: the session stays, the customer may try again. */
 export function verificationRetryPage(retryPath: string, cancelled: boolean): RenderedPage {
-  const nonce = newNonce();
-  const html = layout(
+  return renderPage(
     'Sign-in not completed',
-    nonce,
     `<h1>Sign-in not completed</h1>
 <p>${cancelled ? 'You cancelled the sign-in.' : 'We could not confirm your sign-in.'} To use the secure chat, please sign in with your online banking details.</p>
 <a class="button" href="${escapeHtml(retryPath)}">Try again</a>`,
   );
-  return { html, headers: pageHeaders(nonce) };
 }
 
 /** The bank's login could not be reached. */
 export function verificationUnavailablePage(retryPath: string): RenderedPage {
-  const nonce = newNonce();
-  const html = layout(
+  return renderPage(
     'Sign-in is unavailable',
-    nonce,
     `<h1>Sign-in is unavailable right now</h1>
 <p>Please try again in a moment.</p>
 <a class="button" href="${escapeHtml(retryPath)}">Try again</a>`,
   );
-  return { html, headers: pageHeaders(nonce) };
 }

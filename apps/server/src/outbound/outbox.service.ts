@@ -30,9 +30,26 @@ export interface OutboxItem {
   body: SendRequestBody | { target_app_id?: string; metadata?: string };
 }
 
-/** Calls run one at a time per recipient, so that what a customer receives keeps its order. */
-export function recipientQueue(pageId: string, psid: string): string {
-  return `messenger:${pageId}:${psid}`;
+/**
+ * How many job queues the recipients are spread over. A recipient's calls share one queue, so they
+ * run one at a time and keep their order; one queue per recipient would be simpler, but the job
+ * queue locks every free queue each time it looks for work (graphile-worker's named-queue
+ * strategy), and its queue rows are never deleted: the cost would grow with every customer who
+ * ever wrote. A fixed set keeps it flat. (Rows also wait for the recipient's earlier unfinished
+ * rows, OutboxDeliveryService.claim, so order holds even while the count changes.)
+ */
+export const RECIPIENT_QUEUES = 64;
+
+/** The job queue of a recipient's calls (and of the reactions to their messages). */
+export function recipientQueue(config: AppConfig, pageId: string, psid: string): string {
+  // FNV-1a: cheap, and spreads PSIDs (long decimal strings) evenly
+  let hash = 0x811c9dc5;
+  const key = `${pageId}:${psid}`;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `${config.outbox.jobsNamespace}:recipients:${(hash >>> 0) % RECIPIENT_QUEUES}`;
 }
 
 /**
@@ -44,7 +61,7 @@ export class OutboxService {
   private readonly deliverTask: string;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly encryption: DataEncryptionService,
   ) {
     this.deliverTask = jobName(config, DELIVER_TASK);
@@ -53,8 +70,16 @@ export class OutboxService {
   async enqueue(manager: EntityManager, items: OutboxItem[]): Promise<string[]> {
     const ids: string[] = [];
     for (const item of items) {
+      // the row and its delivery job in one round trip (add_jobs: the cheaper path). run_at is the
+      // clock, not now(): the job queue takes jobs by run_at, and now() is the same for every row of
+      // this transaction, so the rows of one reply would tie
       const rows: { id: string }[] = await manager.query(
-        `INSERT INTO outbox_messages (conversation_id, page_id, recipient_psid, kind, body, sealed_body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        `WITH outbox_row AS (
+           INSERT INTO outbox_messages (conversation_id, page_id, recipient_psid, kind, body, sealed_body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+         )
+         SELECT id, (SELECT count(*) FROM graphile_worker.add_jobs(ARRAY[
+           ROW($7::text, json_build_object('outboxId', id::text, 'queue', $8::text), $8::text, clock_timestamp(), NULL, NULL, NULL, NULL)::graphile_worker.job_spec])) AS jobs
+         FROM outbox_row`,
         [
           item.conversationId,
           item.pageId,
@@ -62,14 +87,11 @@ export class OutboxService {
           item.kind,
           JSON.stringify(withoutLinkTokens(item.body)),
           this.encryption.encrypt(JSON.stringify(item.body), OUTBOX_BODY_PURPOSE),
+          this.deliverTask,
+          recipientQueue(this.config, item.pageId, item.psid),
         ],
       );
       const id = rows[0]!.id;
-      await manager.query(`SELECT graphile_worker.add_job($1, json_build_object('outboxId', $2::text, 'queue', $3::text), queue_name => $3)`, [
-        this.deliverTask,
-        id,
-        recipientQueue(item.pageId, item.psid),
-      ]);
       ids.push(id);
     }
     return ids;

@@ -36,7 +36,8 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
     this.pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: this.config.outbox.concurrency + 2, application_name: 'secure-handoff-outbox' });
     this.pool.on('error', (error) => this.logger.warn({ err: { type: error.name } }, 'outbox pool error'));
     const logger = new WorkerLogger(() => (level, message) => {
-      // graphile-worker's messages name tasks and job ids, never payload contents.
+      // graphile-worker's messages name tasks and job ids; a failed task's error message is one of
+      // ours (withoutErrorMessages), never a library's that could quote a value
       if (level === 'error') this.logger.error(message);
       else if (level === 'warning') this.logger.warn(message);
     });
@@ -52,7 +53,7 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   async onApplicationBootstrap(): Promise<void> {
     const taskList: Record<string, Task> = {};
-    for (const [name, handler] of this.tasks) taskList[jobName(this.config, name)] = (payload) => handler(payload);
+    for (const [name, handler] of this.tasks) taskList[jobName(this.config, name)] = withoutErrorMessages((payload) => handler(payload));
     const deliverTask = jobName(this.config, DELIVER_TASK);
     this.runner = await run({
       pgPool: this.pool!,
@@ -63,7 +64,7 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
       pollInterval: 250,
       taskList: {
         ...taskList,
-        [deliverTask]: async (payload, helpers) => {
+        [deliverTask]: withoutErrorMessages(async (payload, helpers) => {
           const { outboxId, queue } = (payload ?? {}) as { outboxId?: unknown; queue?: unknown };
           if (typeof outboxId !== 'string') return;
           const outcome = await this.delivery.deliver(outboxId);
@@ -71,7 +72,7 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
           // A new job rather than a thrown error: the delay is ours (exponential, with jitter).
           const queueName = typeof queue === 'string' ? queue : undefined;
           await helpers.addJob(deliverTask, { outboxId, queue }, { queueName, runAt: new Date(Date.now() + outcome.delayMs) });
-        },
+        }),
       },
     });
   }
@@ -100,3 +101,19 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 }
 
+/**
+ * A task whose failure carries only the error's type and code: graphile-worker logs a failed task's
+ * message and stores it in its jobs table, and library errors (pg, JSON.parse) quote the values they
+ * choked on. The job is retried as before.
+ */
+export function withoutErrorMessages(task: Task): Task {
+  return async (payload, helpers) => {
+    try {
+      await task(payload, helpers);
+    } catch (error) {
+      const name = error instanceof Error ? error.name : typeof error;
+      const code = (error as { code?: unknown } | null)?.code;
+      throw new Error(`task failed: ${name}${typeof code === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(code) ? ` (${code})` : ''}`);
+    }
+  };
+}

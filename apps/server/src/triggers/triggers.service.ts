@@ -194,7 +194,7 @@ export class TriggersService implements OnApplicationBootstrap {
   }
 
   /** Checks what the DTO decorators cannot: intents and themes of the loaded model, patterns on RE2,
-   * at least one condition. Throws 400 with a message per field. */
+   * at least one condition, no sensitive values in typed text. Throws 400 with a message per field. */
   private validated(definition: TriggerDefinition): TriggerDefinition {
     const problems: Record<string, string[]> = {};
     const add = (field: string, message: string) => (problems[field] ??= []).push(message);
@@ -216,6 +216,17 @@ export class TriggersService implements OnApplicationBootstrap {
     c.keywords?.forEach((keyword, index) => {
       if (keyword.trim().length === 0) add(`conditions.keywords.${index}`, 'keyword must not be blank');
     });
+    // staff-typed text is stored, audited and (the message) sent through Meta: no sensitive values
+    const typed: [string, string][] = [
+      ['name', definition.name],
+      ['description', definition.description],
+      ['action.messageText', definition.action.messageText],
+      ...(c.keywords ?? []).map((keyword, index): [string, string] => [`conditions.keywords.${index}`, keyword]),
+    ];
+    for (const [field, text] of typed) {
+      const types = [...new Set(this.detection.detect(text ?? '').entities.map((e) => e.type))];
+      if (types.length > 0) add(field, `must not contain sensitive data (found ${types.join(', ')})`);
+    }
     if (definition.action.type === 'handoff' && definition.action.linkTtlSeconds > MAX_LINK_TTL_SECONDS) {
       add('action.linkTtlSeconds', `linkTtlSeconds must not be greater than ${MAX_LINK_TTL_SECONDS}`);
     }
@@ -272,7 +283,7 @@ export class TriggersService implements OnApplicationBootstrap {
         priority: 100,
         scope: { type: 'all' },
         conditions: { match: 'any', entities: { minScore: DEFAULT_MIN_SCORE } },
-        action: handoff('For your security we hid what you shared. Please continue in our secure chat and do not share such details here.'),
+        action: handoff('For your security, please do not share card numbers, codes or account details on Messenger. We can continue in our secure chat.'),
       },
     ];
   }

@@ -33,7 +33,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       // The error's name, its code and the stack frames, never its message: library errors (pg,
       // JSON.parse) quote the input they choked on.
       const code = (error as { code?: unknown }).code;
-      const frames = (error.stack ?? '').split('\n').slice(1).join('\n');
+      const frames = stackFrames(error);
       this.logger.error({ correlationId, err: { type: error.name, code: typeof code === 'string' ? code : undefined, frames } }, 'unhandled error');
     }
     if (reply.sent) return;
@@ -59,7 +59,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         typeof response === 'object' && response !== null && 'message' in response
           ? (response as { message: string | string[] }).message
           : exception.message;
-      return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: statusCode >= 500 ? 'Internal server error' : message, correlationId };
+      // the router's 404 says "Cannot GET <url>", query string included: never echo a URL (link
+      // tokens, OIDC codes, whatever a caller put in a query)
+      const generic = statusCode >= 500 ? 'Internal server error' : statusCode === HttpStatus.NOT_FOUND ? 'Not found' : message;
+      return { statusCode, error: HttpStatus[statusCode] ?? 'Error', message: generic, correlationId };
     }
     const fastifyStatus = fastifyErrorStatus(exception);
     if (fastifyStatus !== null) {
@@ -67,6 +70,14 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     }
     return { statusCode: 500, error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', correlationId };
   }
+}
+
+/** A stack's `at ...` lines only: a message can span lines (PostgreSQL quotes a value with its newlines). */
+export function stackFrames(error: Error): string {
+  return (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
 }
 
 /** Fastify's own client errors (body too large, bad content type...) carry a 4xx statusCode. */

@@ -1,0 +1,301 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import type { Counter, Histogram } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { DomainException } from '../common/errors/domain.exception.js';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { MessageKind } from '../conversations/message.entity.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { jobName } from '../outbound/outbox.service.js';
+import { REACT_TASK } from './conversation-reactions.service.js';
+
+/** A message to store with its event: a customer's input or the Page's own (an echo). */
+export interface IntakeMessage {
+  psid: string;
+  /** the customer's message time; null for the Page's own messages */
+  customerAt: Date | null;
+  direction: 'inbound' | 'outbound';
+  author: 'customer' | 'page' | 'service';
+  kind: MessageKind;
+  mid: string | null;
+  redactedText: string | null;
+  sensitive: boolean;
+  /** the detection summary: entity types and intent, never values */
+  detection: object | null;
+  attachmentTypes: string[];
+  triggerId: string | null;
+  triggerVersion: number | null;
+  sentAt: Date;
+  /** the reaction job to add with the message (a warning, a handoff offer), on the recipient's queue */
+  reaction: { decision: object; queue: string } | null;
+}
+
+/** One verified webhook event to record: its dedupe key, and the message it carries if any. */
+export interface IntakeRow {
+  pageId: string;
+  dedupeKey: string;
+  eventKind: string;
+  message: IntakeMessage | null;
+}
+
+/** `stored`: a new message; `recorded`: a new content-free event; `duplicate`: seen before. */
+export type IntakeOutcome = 'stored' | 'recorded' | 'duplicate';
+
+interface Pending {
+  row: IntakeRow;
+  conversation: string | null;
+  resolve: (outcome: IntakeOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and jsonb rejects unpaired surrogates: an event carrying one
+ * would fail its insert (and Meta would redeliver it forever). Both become U+FFFD.
+ */
+export function storable(value: string): string {
+  const wellFormed = (value as string & { toWellFormed(): string }).toWellFormed();
+  return wellFormed.includes('\u0000') ? wellFormed.replace(/\u0000/g, '\ufffd') : wellFormed;
+}
+
+function storableJson(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? storable(value) : value;
+}
+
+/**
+ * Records a batch of events in one statement (one transaction). Every row's dedupe key is inserted
+ * first, in key order; only first deliveries go on. Each conversation is created or locked once,
+ * in (page, psid) order, and takes as many seqs as it has new messages; each message gets its seq
+ * by its place in the batch. A reaction job is added with its message. A redelivery inserts no
+ * key, so nothing follows for it; a concurrent copy in another transaction waits on the key's
+ * index entry until the first commits, then finds it; a copy in the same batch is dropped by
+ * DISTINCT ON. The batch's reaction jobs are added in one call (one NOTIFY). Returns the ordinals
+ * of first deliveries and whether each stored a message.
+ */
+function batchSql(reactTask: string): string {
+  return `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+      ord int, page_id text, dedupe_key text, event_kind text, psid text, customer_at timestamptz,
+      direction text, author text, kind text, mid text, redacted_text text, sensitive boolean,
+      detection jsonb, attachment_types jsonb, trigger_id uuid, trigger_version int, sent_at timestamptz,
+      reaction jsonb, queue text)
+  ), firsts AS (
+    SELECT DISTINCT ON (page_id, dedupe_key) * FROM input ORDER BY page_id, dedupe_key, ord
+  ), first_delivery AS (
+    INSERT INTO messenger_events (page_id, dedupe_key, kind)
+    SELECT page_id, dedupe_key, event_kind FROM firsts ORDER BY page_id, dedupe_key
+    ON CONFLICT DO NOTHING RETURNING page_id, dedupe_key
+  ), fresh AS (
+    SELECT f.*,
+      row_number() OVER (PARTITION BY f.page_id, f.psid ORDER BY f.ord) AS k,
+      count(*) OVER (PARTITION BY f.page_id, f.psid) AS n
+    FROM firsts f JOIN first_delivery d USING (page_id, dedupe_key)
+    WHERE f.psid IS NOT NULL
+  ), conversation AS (
+    INSERT INTO conversations (page_id, psid, last_seq, last_customer_message_at)
+    SELECT page_id, psid, count(*), max(customer_at) FROM fresh GROUP BY page_id, psid ORDER BY page_id, psid
+    ON CONFLICT (page_id, psid) DO UPDATE SET last_seq = conversations.last_seq + EXCLUDED.last_seq,
+      last_customer_message_at = COALESCE(GREATEST(conversations.last_customer_message_at, EXCLUDED.last_customer_message_at), conversations.last_customer_message_at),
+      updated_at = now()
+    RETURNING id, page_id, psid, last_seq
+  ), placed AS (
+    SELECT f.*, c.id AS conversation_id, (c.last_seq - f.n + f.k)::int AS seq
+    FROM fresh f JOIN conversation c USING (page_id, psid)
+  ), message AS (
+    INSERT INTO messages (conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection, attachment_types, attachment_count, trigger_id, trigger_version, sent_at)
+    SELECT conversation_id, seq, direction, author, kind, mid, redacted_text, sensitive, detection,
+      ARRAY(SELECT jsonb_array_elements_text(attachment_types)), jsonb_array_length(attachment_types), trigger_id, trigger_version, sent_at
+    FROM placed ORDER BY ord
+    RETURNING id, conversation_id, seq
+  ), reacted AS (
+    SELECT p.ord, m.id AS message_id, m.conversation_id, p.page_id, p.psid, p.detection, p.reaction, p.queue
+    FROM placed p JOIN message m ON m.conversation_id = p.conversation_id AND m.seq = p.seq
+    WHERE p.reaction IS NOT NULL
+  ), job_specs AS (
+    -- run_at one microsecond apart in arrival order: add_jobs inserts in no set order, and the job
+    -- queue takes jobs by run_at, so a customer's reactions keep the order of their messages
+    SELECT array_agg(ROW('${reactTask}',
+      json_build_object('messageId', message_id, 'conversationId', conversation_id, 'pageId', page_id, 'psid', psid,
+                        'detection', detection, 'reaction', reaction),
+      queue, now() + make_interval(secs => rank / 1e6), NULL, NULL, NULL, NULL)::graphile_worker.job_spec ORDER BY ord) AS specs
+    FROM (SELECT reacted.*, row_number() OVER (ORDER BY ord) - 1 AS rank FROM reacted) ranked
+  )
+  SELECT f.ord, p.seq IS NOT NULL AS stored,
+    (SELECT CASE WHEN specs IS NULL THEN 0 ELSE (SELECT count(*) FROM graphile_worker.add_jobs(specs)) END FROM job_specs) AS jobs_added
+  FROM firsts f JOIN first_delivery d USING (page_id, dedupe_key)
+  LEFT JOIN placed p ON p.ord = f.ord
+  ORDER BY f.ord`;
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint), plus a deadlock or
+ * serialization failure: errors of one event or of the moment, worth retrying one event at a time. */
+function isDataError(code: unknown): boolean {
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === '40P01' || code === '40001');
+}
+
+/**
+ * The webhook's writer. Events that arrive while earlier writes are in flight are gathered and
+ * written together, one statement per batch: under load, one round trip and one commit carry many
+ * events (group commit), so PostgreSQL and this process do a fraction of the work per event;
+ * alone, an event is written at once. Every caller still waits for its own commit before Meta
+ * gets its 200. A conversation is in at most one batch in flight, so its messages take their seqs
+ * in the order they arrived here. A batch that fails on its data is retried one event at a time, so
+ * one bad event cannot fail the others; other failures (no connection) fail the batch's events.
+ */
+@Injectable()
+export class IntakeWriterService {
+  private readonly logger = new Logger(IntakeWriterService.name);
+  private readonly sql: string;
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+  private readonly batchSizes: Histogram;
+  private readonly refused: Counter;
+  private readonly maxPending: number;
+  private pending: Pending[] = [];
+  private inFlight = 0;
+  private readonly busyConversations = new Map<string, number>();
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    metrics: MetricsService,
+  ) {
+    this.sql = batchSql(jobName(config, REACT_TASK));
+    this.maxInFlight = config.intake.writeConcurrency;
+    this.maxBatch = config.intake.batchMax;
+    this.batchSizes = metrics.histogram('webhook_write_batch_size', 'Webhook events written per statement', [], [1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    this.refused = metrics.counter('webhook_write_refused_total', 'Webhook events refused (503) because too many already waited to be written', []);
+    this.maxPending = this.maxBatch * this.maxInFlight * 10;
+  }
+
+  /**
+   * Records the events in order; each promise settles when its event is committed. When the
+   * database has fallen so far behind that `maxPending` events already wait, throws at once
+   * (503: Meta redelivers later) rather than queueing without bound.
+   */
+  write(rows: readonly IntakeRow[]): Promise<IntakeOutcome>[] {
+    if (this.pending.length + rows.length > this.maxPending) {
+      this.refused.inc(rows.length);
+      throw new DomainException(ErrorCode.DependencyUnavailable, 'Busy, retry later');
+    }
+    const outcomes = rows.map(
+      (row) =>
+        new Promise<IntakeOutcome>((resolve, reject) => {
+          const conversation = row.message ? `${row.pageId}\u0000${row.message.psid}` : null;
+          this.pending.push({ row, conversation, resolve, reject });
+        }),
+    );
+    this.pump();
+    return outcomes;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return; // every pending event waits for its conversation
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        for (const item of batch) this.release(item.conversation);
+        this.pump();
+      });
+    }
+  }
+
+  /** The oldest pending events whose conversations are not in flight, up to the batch size. */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const taken = new Set<string>();
+    const waiting = new Set<string>();
+    for (const item of this.pending) {
+      const key = item.conversation;
+      // once one of a conversation's events waits, its later ones wait too (they keep their order)
+      const free = key === null || taken.has(key) || (!this.busyConversations.has(key) && !waiting.has(key));
+      if (batch.length < this.maxBatch && free) {
+        batch.push(item);
+        if (key !== null) taken.add(key);
+      } else {
+        rest.push(item);
+        if (key !== null) waiting.add(key);
+      }
+    }
+    for (const key of taken) this.busyConversations.set(key, (this.busyConversations.get(key) ?? 0) + 1);
+    this.pending = rest;
+    return batch;
+  }
+
+  private release(key: string | null): void {
+    if (key === null) return;
+    const count = this.busyConversations.get(key);
+    if (count === undefined) return;
+    if (count <= 1) this.busyConversations.delete(key);
+    else this.busyConversations.set(key, count - 1);
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    this.batchSizes.observe(batch.length);
+    try {
+      const outcomes = await this.execute(batch.map((p) => p.row));
+      batch.forEach((p, i) => p.resolve(outcomes[i] as IntakeOutcome));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (batch.length === 1 || !isDataError(code)) {
+        // the database is unreachable, overloaded or shutting down: every event fails now (Meta
+        // redelivers), rather than each waiting its own turn to fail
+        for (const p of batch) p.reject(error);
+        return;
+      }
+      this.logger.warn({ events: batch.length, code }, 'webhook batch failed on its data; writing its events one at a time');
+      for (const p of batch) {
+        try {
+          const [outcome] = await this.execute([p.row]);
+          p.resolve(outcome as IntakeOutcome);
+        } catch (single) {
+          p.reject(single);
+        }
+      }
+    }
+  }
+
+  /** One statement for the rows, as a named prepared statement straight on TypeORM's pg pool. */
+  private async execute(rows: readonly IntakeRow[]): Promise<IntakeOutcome[]> {
+    const payload = JSON.stringify(
+      rows.map((row, ord) => {
+        const m = row.message;
+        return {
+          ord,
+          page_id: row.pageId,
+          dedupe_key: row.dedupeKey,
+          event_kind: row.eventKind,
+          ...(m && {
+            psid: m.psid,
+            customer_at: m.customerAt,
+            direction: m.direction,
+            author: m.author,
+            kind: m.kind,
+            mid: m.mid,
+            redacted_text: m.redactedText,
+            sensitive: m.sensitive,
+            detection: m.detection,
+            attachment_types: m.attachmentTypes,
+            trigger_id: m.triggerId,
+            trigger_version: m.triggerVersion,
+            sent_at: m.sentAt,
+            reaction: m.reaction?.decision ?? null,
+            queue: m.reaction?.queue ?? null,
+          }),
+        };
+      }),
+      storableJson,
+    );
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const result = await pool.query<{ ord: number; stored: boolean }>({ name: 'webhook-write-batch', text: this.sql, values: [payload] });
+    const outcomes: IntakeOutcome[] = rows.map(() => 'duplicate');
+    for (const r of result.rows) outcomes[r.ord] = r.stored ? 'stored' : 'recorded';
+    return outcomes;
+  }
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IntakeWriterService, type IntakeMessage, type IntakeRow } from '../../apps/server/src/webhook/intake-writer.service.js';
+import { envelope, messagingEvent, metaJson, newMid, newPsid, signedRequest } from '../support/messenger.factory.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The webhook's batch writer: events gathered while earlier writes are in flight share a statement. */
+describe('Webhook intake writer (batches)', () => {
+  let server: TestApp;
+  let db: DataSource;
+  let writer: IntakeWriterService;
+  let pageId: string;
+
+  beforeAll(async () => {
+    // one statement in flight at a time: everything that arrives meanwhile forms the next batch
+    server = await startTestApp({ WEBHOOK_WRITE_CONCURRENCY: '1', WEBHOOK_WRITE_BATCH_MAX: '50' });
+    db = server.app.get<DataSource>(getDataSourceToken());
+    writer = server.app.get(IntakeWriterService);
+    pageId = server.config.messenger.pageId;
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const message = (psid: string, text: string, overrides: Partial<IntakeMessage> = {}): IntakeMessage => ({
+    psid,
+    customerAt: new Date(),
+    direction: 'inbound',
+    author: 'customer',
+    kind: 'text',
+    mid: newMid(),
+    redactedText: text,
+    sensitive: false,
+    detection: null,
+    attachmentTypes: [],
+    triggerId: null,
+    triggerVersion: null,
+    sentAt: new Date(),
+    reaction: null,
+    ...overrides,
+  });
+  const row = (m: IntakeMessage, page = pageId): IntakeRow => ({ pageId: page, dedupeKey: `mid:${m.mid}`, eventKind: 'message', message: m });
+  const transcript = async (psid: string) =>
+    (await db.query(
+      `SELECT m.seq, m.redacted_text AS text FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.page_id = $1 AND c.psid = $2 ORDER BY m.seq`,
+      [pageId, psid],
+    )) as { seq: number; text: string }[];
+  const batchCount = async (): Promise<number> => {
+    const metrics = await (await server.request('/metrics')).text();
+    return Number(/^webhook_write_batch_size_count (\d+)/m.exec(metrics)?.[1] ?? 0);
+  };
+
+  it('writes many concurrent events in fewer statements, each conversation in arrival order with gapless seqs', async () => {
+    const customers = Array.from({ length: 6 }, () => newPsid());
+    const before = await batchCount();
+    const promises: Promise<unknown>[] = [];
+    for (let i = 0; i < 30; i++) {
+      const psid = customers[i % customers.length]!;
+      promises.push(...writer.write([row(message(psid, `message ${i}`))]));
+    }
+    const outcomes = await Promise.all(promises);
+    expect(outcomes.every((o) => o === 'stored')).toBe(true);
+    expect((await batchCount()) - before).toBeLessThan(30);
+    for (const [c, psid] of customers.entries()) {
+      const rows = await transcript(psid);
+      expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(rows.map((r) => r.text)).toEqual([0, 1, 2, 3, 4].map((k) => `message ${k * customers.length + c}`));
+    }
+  });
+
+  it('stores a message once when copies of it are in the same batch and in concurrent ones', async () => {
+    const psid = newPsid();
+    const m = message(psid, 'only once');
+    const copies = await Promise.all([...writer.write([row(m), row(m), row(m)]), ...writer.write([row(m)]), ...writer.write([row(m)])]);
+    expect(copies.filter((o) => o === 'stored')).toHaveLength(1);
+    expect(copies.filter((o) => o === 'duplicate')).toHaveLength(4);
+    expect(await transcript(psid)).toEqual([{ seq: 1, text: 'only once' }]);
+  });
+
+  it('commits the rest of a batch when one event in it cannot be stored', async () => {
+    const good = newPsid();
+    const blocker = writer.write([row(message(newPsid(), 'keeps the writer busy'))]);
+    // an unknown page breaks the conversations foreign key: that event fails, alone
+    const batch = writer.write([row(message(good, 'first')), row(message(newPsid(), 'orphan'), '999999999999999'), row(message(good, 'second'))]);
+    await Promise.all(blocker);
+    const settled = await Promise.allSettled(batch);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await transcript(good)).map((r) => r.text)).toEqual(['first', 'second']);
+  });
+
+  it('stores text with NUL characters and unpaired surrogates as U+FFFD rather than failing', async () => {
+    const psid = newPsid();
+    const [outcome] = await Promise.all(writer.write([row(message(psid, 'a\u0000b\ud800c'))]));
+    expect(outcome).toBe('stored');
+    expect(await transcript(psid)).toEqual([{ seq: 1, text: 'a\ufffdb\ufffdc' }]);
+  });
+
+  it('adds the reaction jobs of a batch with their messages', async () => {
+    const psids = [newPsid(), newPsid()];
+    const reaction = { decision: { type: 'new_link' }, queue: 'test-queue' };
+    const rows = psids.map((psid) => row(message(psid, 'new link', { reaction })));
+    await Promise.all(writer.write(rows));
+    const jobs = (await db.query(
+      `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier LIKE '%conversation.react' AND j.payload->>'psid' = ANY($1)`,
+      [psids],
+    )) as { payload: { psid: string; messageId: string; reaction: unknown } }[];
+    // the worker may already have run them: then the messages are marked as reacted
+    const reacted = (await db.query(
+      `SELECT count(*)::int AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.psid = ANY($1) AND m.reacted_at IS NOT NULL`,
+      [psids],
+    )) as { n: number }[];
+    expect(jobs.length + reacted[0]!.n).toBe(2);
+    for (const job of jobs) expect(job.payload.reaction).toEqual({ type: 'new_link' });
+  });
+
+  it("keeps a customer's reaction jobs in the order of their messages within a batch", async () => {
+    const psid = newPsid();
+    const queue = `order-test-${psid}`;
+    // a locked queue: the worker leaves its jobs alone while the test reads them
+    await db.query(`INSERT INTO graphile_worker._private_job_queues (queue_name, locked_at, locked_by) VALUES ($1, now(), 'test')`, [queue]);
+    const rows = Array.from({ length: 6 }, (_, i) => row(message(psid, `reacts ${i}`, { reaction: { decision: { type: 'new_link', n: i }, queue } })));
+    await Promise.all(writer.write(rows));
+    // the job queue takes jobs by priority and run_at only: the order must not rest on ties
+    const jobs = (await db.query(
+      `SELECT j.payload, j.run_at::text AS run_at FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+       WHERE q.queue_name = $1 ORDER BY j.priority, j.run_at`,
+      [queue],
+    )) as { payload: { reaction: { n: number } }; run_at: string }[];
+    expect(new Set(jobs.map((j) => j.run_at)).size).toBe(6);
+    expect(jobs.map((j) => j.payload.reaction.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
+  });
+
+  it('stores a message once when copies reach two instances at the same moment', async () => {
+    const second = await startTestApp({}, server.config);
+    try {
+      const other = second.app.get(IntakeWriterService);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const psid = newPsid();
+        const m = message(psid, `copy ${attempt}`);
+        const outcomes = await Promise.all([...writer.write([row(m)]), ...other.write([row(m)]), ...writer.write([row(m)]), ...other.write([row(m)])]);
+        expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
+        expect(await transcript(psid)).toEqual([{ seq: 1, text: `copy ${attempt}` }]);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses new events at once when too many already wait, instead of queueing without bound', async () => {
+    // WEBHOOK_WRITE_BATCH_MAX 50 x 1 statement in flight x 10 = 500 events may wait
+    const first = writer.write(Array.from({ length: 400 }, () => row(message(newPsid(), 'queued'))));
+    expect(() => writer.write(Array.from({ length: 200 }, () => row(message(newPsid(), 'too many'))))).toThrow('Busy');
+    expect(await Promise.all(first)).toEqual(Array.from({ length: 400 }, () => 'stored'));
+    await expect(Promise.all(writer.write([row(message(newPsid(), 'room again'))]))).resolves.toEqual(['stored']);
+  });
+
+  it('keeps a webhook with several events of one customer in Meta order through the HTTP path', async () => {
+    const psid = newPsid();
+    const events = Array.from({ length: 8 }, (_, i) => messagingEvent({ pageId, psid, text: `part ${i}`, mid: newMid() }));
+    const body = metaJson(envelope(pageId, events));
+    const response = await server.request('/webhooks/messenger', signedRequest(body, server.config.messenger.appSecrets[0]!));
+    expect(response.status).toBe(200);
+    expect((await transcript(psid)).map((r) => r.text)).toEqual(events.map((_, i) => `part ${i}`));
+  });
+});
