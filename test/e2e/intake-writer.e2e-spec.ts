@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IntakeWriterService, type IntakeMessage, type IntakeRow } from '../../apps/server/src/webhook/intake-writer.service.js';
 import { envelope, messagingEvent, metaJson, newMid, newPsid, signedRequest } from '../support/messenger.factory.js';
+import { handoffAction, offerHandoff } from '../support/handoff.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The webhook's batch writer: events gathered while earlier writes are in flight share a statement. */
@@ -132,6 +133,43 @@ describe('Webhook intake writer (batches)', () => {
     expect(new Set(jobs.map((j) => j.run_at)).size).toBe(6);
     expect(jobs.map((j) => j.payload.reaction.n)).toEqual([0, 1, 2, 3, 4, 5]);
     await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
+  });
+
+  it('adds no job for an offer the handoff lifecycle would suppress, and one for everything else', async () => {
+    const handoffReaction = (queue: string) => ({ decision: { type: 'trigger', decision: { triggerId: null, version: 1, action: handoffAction() } }, queue });
+    const warnReaction = (queue: string) => ({ decision: { type: 'trigger', decision: { triggerId: null, version: 1, action: { type: 'warn', messageText: 'careful' } } }, queue });
+    /** Jobs added for one message of the conversation, with the worker kept off its queue. */
+    const jobsFor = async (offered: { psid: string }, reaction: (queue: string) => { decision: object; queue: string }): Promise<number> => {
+      const queue = `suppress-test-${offered.psid}-${Math.random()}`;
+      await db.query(`INSERT INTO graphile_worker._private_job_queues (queue_name, locked_at, locked_by) VALUES ($1, now(), 'test')`, [queue]);
+      await Promise.all(writer.write([row(message(offered.psid, 'my card number is [CARD ****1111]', { reaction: reaction(queue) }))]));
+      const [{ n }] = (await db.query(
+        `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id WHERE q.queue_name = $1`,
+        [queue],
+      )) as [{ n: number }];
+      await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
+      return n;
+    };
+
+    // a live offer sent moments ago: a repeat would only be suppressed
+    const fresh = await offerHandoff(server);
+    expect(await jobsFor(fresh, handoffReaction)).toBe(0);
+    expect(await jobsFor(fresh, (queue) => ({ decision: { type: 'new_link' }, queue }))).toBe(0);
+    // other actions are never suppressed
+    expect(await jobsFor(fresh, warnReaction)).toBe(1);
+    // sent longer ago than the resend interval: the job re-sends it
+    await db.query(`UPDATE handoffs SET last_sent_at = now() - interval '61 seconds' WHERE id = $1`, [fresh.handoffId]);
+    expect(await jobsFor(fresh, handoffReaction)).toBe(1);
+    // past its expiry: the job replaces it
+    const expired = await offerHandoff(server);
+    await db.query(`UPDATE handoffs SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.handoffId]);
+    expect(await jobsFor(expired, handoffReaction)).toBe(1);
+    // a secure session under way, no live offer: suppressed
+    const inSession = await offerHandoff(server);
+    await db.query(`UPDATE handoffs SET state = 'active' WHERE id = $1`, [inSession.handoffId]);
+    expect(await jobsFor(inSession, handoffReaction)).toBe(0);
+    // a conversation without any handoff: offered
+    expect(await jobsFor({ psid: newPsid() }, handoffReaction)).toBe(1);
   });
 
   it('stores a message once when copies reach two instances at the same moment', async () => {

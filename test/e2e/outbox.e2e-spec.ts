@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { buildButtonTemplate, buildTextMessage, FakeGraphApi, type FakeFailure } from '@handoff/messenger';
 import type { DataSource } from 'typeorm';
 import { OutboxService } from '../../apps/server/src/outbound/outbox.service.js';
+import { OutboxWorker } from '../../apps/server/src/outbound/outbox.worker.js';
 import { newPsid } from '../support/messenger.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -212,5 +213,25 @@ describe('outbox to the Send API', () => {
       .filter((c) => c.response?.status === 200)
       .map((c) => (c.body as { message: { text: string } }).message.text);
     expect(delivered).toEqual(['one', 'two', 'three']);
+  });
+
+  it('refreshes the job table statistics itself once enough jobs have come and gone', async () => {
+    const worker = server.app.get(OutboxWorker);
+    const queue = `statistics-test-${newPsid()}`;
+    await db.query(`INSERT INTO graphile_worker._private_job_queues (queue_name, locked_at, locked_by) VALUES ($1, now(), 'test')`, [queue]);
+    await db.transaction(async (manager) => {
+      await manager.query(
+        `SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(SELECT ROW('statistics-test', '{}'::json, $1::text, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec FROM generate_series(1, 2500)))`,
+        [queue],
+      );
+      await manager.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
+      // counters reach the statistics views when this backend is next idle
+      await manager.query(`SELECT pg_stat_force_next_flush()`);
+    });
+    const analyzed = async () =>
+      ((await db.query(`SELECT analyze_count::int AS n FROM pg_stat_user_tables WHERE relid = 'graphile_worker._private_jobs'::regclass`)) as { n: number }[])[0]!.n;
+    const before = await analyzed();
+    await expect(worker.refreshJobStatistics()).resolves.toBe(true);
+    expect(await analyzed()).toBeGreaterThan(before);
   });
 });

@@ -8,6 +8,16 @@ import { DELIVER_TASK, jobName } from './outbox.service.js';
 
 const WORKER_SCHEMA_LOCK_KEY = 7_406_211_003;
 
+/**
+ * The jobs table churns by thousands of rows a second under load (insert, lock, delete), far faster
+ * than autovacuum re-reads its statistics (once a minute at best). With a stale estimate of a few
+ * rows, the planner reads the whole bloated table and sorts it to find each next job instead of
+ * walking its index: measured at 1.5-9 ms per lookup during a backlog, against 0.6 ms with fresh
+ * statistics. So the worker refreshes them itself when enough rows have changed.
+ */
+const JOBS_ANALYZE_EVERY_MS = 5_000;
+const JOBS_ANALYZE_AFTER_CHANGES = 2_000;
+
 /** A job's handler. It must be safe to run twice: a crash after its work but before the job is
  * marked done runs it again. */
 export type JobHandler = (payload: unknown) => Promise<void>;
@@ -25,6 +35,7 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
   private runner: Runner | null = null;
   private workerLogger: WorkerLogger | null = null;
   private readonly tasks = new Map<string, JobHandler>();
+  private analyzeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,6 +86,30 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
         }),
       },
     });
+    this.scheduleStatisticsRefresh();
+  }
+
+  /** ANALYZE of the jobs table when it has changed enough since the last one (see JOBS_ANALYZE_EVERY_MS). */
+  async refreshJobStatistics(): Promise<boolean> {
+    const pool = this.pool;
+    if (!pool) return false;
+    const { rows } = await pool.query<{ changed: string }>(
+      `SELECT n_mod_since_analyze::text AS changed FROM pg_stat_user_tables WHERE relid = 'graphile_worker._private_jobs'::regclass`,
+    );
+    if (Number(rows[0]?.changed ?? 0) < JOBS_ANALYZE_AFTER_CHANGES) return false;
+    await pool.query('ANALYZE graphile_worker._private_jobs');
+    return true;
+  }
+
+  private scheduleStatisticsRefresh(): void {
+    this.analyzeTimer = setTimeout(() => {
+      this.refreshJobStatistics()
+        .catch((error: unknown) => this.logger.warn({ err: { type: error instanceof Error ? error.name : typeof error } }, 'job table statistics not refreshed'))
+        .finally(() => {
+          if (this.analyzeTimer) this.scheduleStatisticsRefresh();
+        });
+    }, JOBS_ANALYZE_EVERY_MS);
+    this.analyzeTimer.unref();
   }
 
   /** graphile-worker's own migrations, under an advisory lock: instances starting together on a new
@@ -94,6 +129,8 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.analyzeTimer) clearTimeout(this.analyzeTimer);
+    this.analyzeTimer = null;
     await this.runner?.stop();
     this.runner = null;
     await this.pool?.end();

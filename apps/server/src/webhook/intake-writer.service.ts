@@ -8,6 +8,8 @@ import { DomainException } from '../common/errors/domain.exception.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { MessageKind } from '../conversations/message.entity.js';
+import { Clock } from '../handoff/clock.js';
+import { RESEND_INTERVAL_MS } from '../handoff/handoff.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { jobName } from '../outbound/outbox.service.js';
 import { REACT_TASK } from './conversation-reactions.service.js';
@@ -68,7 +70,8 @@ function storableJson(_key: string, value: unknown): unknown {
  * Records a batch of events in one statement (one transaction). Every row's dedupe key is inserted
  * first, in key order; only first deliveries go on. Each conversation is created or locked once,
  * in (page, psid) order, and takes as many seqs as it has new messages; each message gets its seq
- * by its place in the batch. A reaction job is added with its message. A redelivery inserts no
+ * by its place in the batch. A reaction job is added with its message, unless the handoff lifecycle
+ * would suppress it. A redelivery inserts no
  * key, so nothing follows for it; a concurrent copy in another transaction waits on the key's
  * index entry until the first commits, then finds it; a copy in the same batch is dropped by
  * DISTINCT ON. The batch's reaction jobs are added in one call (one NOTIFY). Returns the ordinals
@@ -114,6 +117,15 @@ function batchSql(reactTask: string): string {
     SELECT p.ord, m.id AS message_id, m.conversation_id, p.page_id, p.psid, p.detection, p.reaction, p.queue
     FROM placed p JOIN message m ON m.conversation_id = p.conversation_id AND m.seq = p.seq
     WHERE p.reaction IS NOT NULL
+      -- an offer (or a new link) that the handoff lifecycle would suppress needs no job: the live
+      -- offer went out less than a resend interval ago, or, with no live offer, a secure session
+      -- is under way (HandoffService.offerFromMessenger and requestNewLink, read here without locks:
+      -- an offer committed meanwhile is found by the job, which decides under the lock)
+      AND NOT ((p.reaction #>> '{decision,action,type}' = 'handoff' OR p.reaction ->> 'type' = 'new_link') AND (
+        EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('offered', 'opened')
+                  AND h.expires_at > $2::timestamptz AND h.last_sent_at > $2::timestamptz - make_interval(secs => $3::int / 1000.0))
+        OR (NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('offered', 'opened') AND h.expires_at > $2::timestamptz)
+            AND EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('redeemed', 'verified', 'active')))))
   ), job_specs AS (
     -- run_at one microsecond apart in arrival order: add_jobs inserts in no set order, and the job
     -- queue takes jobs by run_at, so a customer's reactions keep the order of their messages
@@ -162,6 +174,7 @@ export class IntakeWriterService {
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     metrics: MetricsService,
+    private readonly clock: Clock,
   ) {
     this.sql = batchSql(jobName(config, REACT_TASK));
     this.maxInFlight = config.intake.writeConcurrency;
@@ -293,7 +306,11 @@ export class IntakeWriterService {
       storableJson,
     );
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query<{ ord: number; stored: boolean }>({ name: 'webhook-write-batch', text: this.sql, values: [payload] });
+    const result = await pool.query<{ ord: number; stored: boolean }>({
+      name: 'webhook-write-batch',
+      text: this.sql,
+      values: [payload, this.clock.now(), RESEND_INTERVAL_MS],
+    });
     const outcomes: IntakeOutcome[] = rows.map(() => 'duplicate');
     for (const r of result.rows) outcomes[r.ord] = r.stored ? 'stored' : 'recorded';
     return outcomes;
