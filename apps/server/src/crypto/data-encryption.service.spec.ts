@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/app-config.js';
 import { DataEncryptionService } from './data-encryption.service.js';
 
@@ -28,5 +28,17 @@ describe(DataEncryptionService.name, () => {
     const parts = sut.encrypt('secret', 'page-token').split('.');
     parts[2] = Buffer.from(parts[2]!, 'base64url').subarray(0, 4).toString('base64url');
     expect(() => sut.decrypt(parts.join('.'), 'page-token')).toThrow();
+  });
+
+  it('fingerprints a value with a key: stable, per purpose, and not the plain hash a guess would reproduce', () => {
+    const key = randomBytes(32);
+    const sut = service(key);
+    const print = sut.fingerprint('alice@bank.example', 'login-throttle');
+    expect(print).toMatch(/^[0-9a-f]{64}$/);
+    expect(sut.fingerprint('alice@bank.example', 'login-throttle')).toBe(print);
+    expect(service(key).fingerprint('alice@bank.example', 'login-throttle')).toBe(print);
+    expect(sut.fingerprint('alice@bank.example', 'audit-subject-fingerprint')).not.toBe(print);
+    expect(service().fingerprint('alice@bank.example', 'login-throttle')).not.toBe(print);
+    expect(print).not.toBe(createHash('sha256').update('alice@bank.example').digest('hex'));
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -20,6 +20,15 @@ export class DataEncryptionService {
   /** A 32-byte key derived for one named purpose (e.g. signing staff tokens). */
   deriveKey(purpose: string): Buffer {
     return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `secure-handoff:${purpose}`, 32));
+  }
+
+  /**
+   * A keyed fingerprint (HMAC-SHA256, hex) of a value that must be recognisable but not readable:
+   * a plain hash of an e-mail address or a customer number is reversed by hashing guesses, this
+   * one only with the key. Stable for one key and purpose.
+   */
+  fingerprint(value: string, purpose: string): string {
+    return createHmac('sha256', this.deriveKey(purpose)).update(value, 'utf8').digest('hex');
   }
 
   encrypt(plaintext: string, purpose: string): string {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -14,6 +14,8 @@ import { updateReturning } from '../handoff/returning.js';
 import { OidcClientService } from './oidc-client.service.js';
 
 const FLOW_PURPOSE = 'customer-oidc-flow';
+/** Key purpose of the audit trail's fingerprint of a verified subject (recognisable, not readable). */
+const SUBJECT_FINGERPRINT_PURPOSE = 'audit-subject-fingerprint';
 /** A login started longer ago than this is not accepted back. */
 export const OIDC_FLOW_TTL_SECONDS = 10 * 60;
 const MAX_CLAIM_LENGTH = 200;
@@ -120,7 +122,7 @@ export class CustomerVerificationService {
           outcome: 'success',
           origin: address,
           // Who, without saying who: a fingerprint of the issuer and subject, no claim values.
-          details: { method: 'oidc', subjectFingerprint: fingerprint(`${settings.issuer} ${login.subject}`), claimsPresent: Object.keys(claims).filter((k) => claims[k as keyof VerifiedIdentityClaims] !== null) },
+          details: { method: 'oidc', subjectFingerprint: this.encryption.fingerprint(`${settings.issuer} ${login.subject}`, SUBJECT_FINGERPRINT_PURPOSE).slice(0, 16), claimsPresent: Object.keys(claims).filter((k) => claims[k as keyof VerifiedIdentityClaims] !== null) },
         },
         manager,
       );
@@ -158,8 +160,4 @@ function failureCode(error: unknown): string {
     if (typeof code === 'string') return code.replace(/[^A-Za-z0-9_]/g, '').slice(0, 60);
   }
   return 'verification_error';
-}
-
-function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 16);
 }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainException } from '../common/errors/domain.exception.js';
 import { ErrorCode } from '../common/errors/error-code.js';
+import { DataEncryptionService } from '../crypto/data-encryption.service.js';
 import { LoginAttemptCounter } from './login-attempt.counter.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { StaffRole } from './staff-role.js';
@@ -17,6 +18,8 @@ export const ACCOUNT_LOCK_MINUTES = 15;
 /** Per client address (and per unknown e-mail): failures allowed within the window. */
 export const ADDRESS_MAX_FAILURES = 20;
 const ADDRESS_WINDOW_MS = 15 * 60_000;
+/** Key purpose of the throttle's fingerprint of an unknown e-mail address (the counter's key names no address). */
+const LOGIN_THROTTLE_PURPOSE = 'login-throttle';
 /** Absolute lifetime of a sign-in; the refresh token rotates within it. */
 export const SESSION_TTL_SECONDS = 12 * 3600;
 
@@ -57,6 +60,7 @@ export class AuthService {
     private readonly tokens: StaffTokenService,
     private readonly attempts: LoginAttemptCounter,
     private readonly audit: AuditService,
+    private readonly encryption: DataEncryptionService,
   ) {}
 
   async login(emailInput: string, password: string, origin: string): Promise<LoginResult> {
@@ -94,7 +98,7 @@ export class AuthService {
     if (!account) {
       await this.hasher.verifyNothing(password);
       // Unknown e-mails are throttled like accounts, so a lockout does not reveal which exist.
-      const unknownCount = await this.attempts.increment(`email:${createHash('sha256').update(email).digest('hex')}`, ADDRESS_WINDOW_MS);
+      const unknownCount = await this.attempts.increment(`email:${this.encryption.fingerprint(email, LOGIN_THROTTLE_PURPOSE)}`, ADDRESS_WINDOW_MS);
       await this.failure(null, origin, 'unknown_account');
       if (unknownCount > ACCOUNT_MAX_FAILURES) throw new DomainException(ErrorCode.RateLimited, TOO_MANY);
       throw new DomainException(ErrorCode.Unauthenticated, INVALID_CREDENTIALS);
