@@ -127,6 +127,10 @@ describe(Detector.name, () => {
       expect(typesIn('call 7304918822 about my account')).toEqual(['PHONE']);
       expect(typesIn('49921873 is not my account')).toEqual([]);
     });
+
+    it('named after the number in a clause of its own, after another value named before', () => {
+      expect(detector.detect('021000021 is the routing, 99812234 is the account').entities.map((e) => e.type)).toEqual(['ROUTING', 'ACCOUNT']);
+    });
   });
 
   it.each([
@@ -173,12 +177,38 @@ describe(Detector.name, () => {
     it('does not take a second value without a link and a word pointing back', () => {
       expect(typesIn('my pin is 1234 and it was 2019')).toEqual(['PIN']);
     });
+
+    it('a second value offered as an alternative or pointed back at without a link', () => {
+      expect(detector.detect('my pin used to be 5521, new one 8830').redactedText).toBe('my pin used to be [PIN], new one [PIN]');
+      expect(detector.detect('is the otp 448812 or 448821?').redactedText).toBe('is the otp [OTP] or [OTP]?');
+    });
+
+    it('a value a few chat words after its name ("u", "by post")', () => {
+      expect(only('the pin they mailed u by post was 3391')).toEqual(['PIN', '3391']);
+    });
+
+    it('no PIN or one-time code in an Indian postal "pin code" after an address word', () => {
+      expect(typesIn('shipping address pin code 400001 mumbai')).toEqual([]);
+      expect(typesIn('courier to my address, pin code 682017')).toEqual([]);
+      expect(only('pin code 682017')).toEqual(['PIN', '682017']);
+    });
   });
 
   describe('passwords', () => {
     it('after "pass" as the subject of "is", ":" or "="', () => {
       expect(only('my pass is Tr0ub4dor&3')).toEqual(['PASSWORD', 'Tr0ub4dor&3']);
       expect(only('pass: Blue#Horse77')).toEqual(['PASSWORD', 'Blue#Horse77']);
+    });
+
+    it('after a verb of trying, and a second one offered with "and"/"or" when it mixes letters and digits', () => {
+      expect(detector.detect('i typed password sunflower and Sunflower9 neither works').redactedText).toBe('i typed password [PASSWORD] and [PASSWORD] neither works');
+      expect(detector.detect('my password was letmein and someone got in').redactedText).toBe('my password was [PASSWORD] and someone got in');
+    });
+
+    it('after "pass for <what> is" and the word for password in a few other languages', () => {
+      expect(only('the pass for the app is Gato_19')).toEqual(['PASSWORD', 'Gato_19']);
+      expect(only('passwort: Hund!2020')).toEqual(['PASSWORD', 'Hund!2020']);
+      expect(only('mot de passe Lune2021*')).toEqual(['PASSWORD', 'Lune2021*']);
     });
 
     it.each([
@@ -199,6 +229,7 @@ describe(Detector.name, () => {
     ['date of birth is September 9, 1969', 'September 9, 1969'],
     ['my birthday is sept 21st, 1984', 'sept 21st, 1984'],
     ['dob: 3 march 1990', '3 march 1990'],
+    ['date de naissance 02/03/1979', '02/03/1979'],
   ])('DOB in "%s"', (text, value) => {
     expect(only(text)).toEqual(['DOB', value]);
   });

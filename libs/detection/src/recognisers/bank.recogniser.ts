@@ -89,6 +89,9 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
   }
 }
 
+/** A conjunction or a comma: what stands before it belongs to another clause. */
+const CLAUSE_BREAK = /\b(?:and|but)\b|[,;]/;
+
 /** What may stand between a value and the account word naming it: "12345678 is my account (number)". */
 const NAMED_AFTER = /[ ,]{0,2}(?:is|was|=|:|-)[ ]{1,2}(?:(?:my|our|the|his|her|their|your)[ ]{1,2})?/y;
 
@@ -127,7 +130,9 @@ export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
       }
       // named right after: a statement about the number itself, stronger than a phone-shape guess
       const after = accountNamedAfter(scan, w.end);
-      if (!after || (other && w.start - other.end < after.start - w.end)) continue;
+      // "030065633 is the routing and 2663029315 is the account": context before a conjunction
+      // belongs to the previous clause; the naming after the number is nearer in meaning
+      if (!after || (other && w.start - other.end < after.start - w.end && !CLAUSE_BREAK.test(scan.lower.slice(other.end, w.start)))) continue;
       out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.8, reason: 'digits+context-after' });
     }
   }

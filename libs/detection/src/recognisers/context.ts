@@ -21,7 +21,9 @@ export type ContextKind =
   | 'pass'
   | 'dob'
   | 'phone'
-  | 'imei';
+  | 'imei'
+  /** a delivery address: "pin code 560034" near one is an Indian postal code */
+  | 'address';
 
 const SINGLE: Record<string, ContextKind[]> = {
   card: ['card'],
@@ -101,6 +103,12 @@ const SINGLE: Record<string, ContextKind[]> = {
   passphrase: ['password'],
   pw: ['password'],
   pass: ['pass'],
+  // other languages' words customers mix in ("mot de passe", "contraseña" typed without the tilde)
+  passwort: ['password'],
+  kennwort: ['password'],
+  contrasena: ['password'],
+  senha: ['password'],
+  geburtsdatum: ['dob'],
   dob: ['dob'],
   birthday: ['dob'],
   bday: ['dob'],
@@ -115,6 +123,12 @@ const SINGLE: Record<string, ContextKind[]> = {
   call: ['phone'],
   text: ['phone'],
   reach: ['phone'],
+  address: ['address'],
+  delivery: ['address'],
+  deliver: ['address'],
+  delivered: ['address'],
+  shipping: ['address'],
+  courier: ['address'],
   zip: ['notOtp'],
   postal: ['notOtp'],
   postcode: ['notOtp'],
@@ -166,6 +180,11 @@ const PHRASES: Record<string, ContextKind[]> = {
   'memorable word': ['password'],
   'memorable information': ['password'],
   'date of birth': ['dob'],
+  'mot de passe': ['password'],
+  'date de naissance': ['dob'],
+  'fecha de nacimiento': ['dob'],
+  'data di nascita': ['dob'],
+  'data de nascimento': ['dob'],
   'birth date': ['dob'],
   'd o b': ['dob'],
   'b day': ['dob'],

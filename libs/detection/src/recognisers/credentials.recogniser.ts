@@ -27,15 +27,17 @@ const FILLER = new Set([
   'back', 'card', 'and', 'here', 'this', 'that', 'as', 'for', 'please', 'pls', 'use', 'try', 'tried', 'entered', 'typed', 'texted',
   'which', 'like', 'they', 'gave', 'well', 'ok', 'okay', 'then', 'from', 'sms', 'text', 'email', 'in', 'app', 'one', 'time', 'set',
   'changed', 'reset', 'also', 'still', 'now', 'kept', 'keeps', 'saying', 'pin', 'cvv', 'cvc', 'otp', 'password', 'security', 'verification',
-  '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message',
+  '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message', 'u', 'ur', 'by', 'post', 'mail', 'letter',
   // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234")
   'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist',
 ]);
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
-const LINKS = new Set(['is', 'was', 'are', 'es', 'era', 'est', 'ist']);
+const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist']);
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
 const ANAPHORS = new Set(['one', 'new', 'old']);
+/** Words offering another value of the same kind with no link ("was it 2261 or 7620?"). */
+const ALTERNATIVES = new Set(['or']);
 /** How many words that are neither filler nor context may stand before the link ("the pin they mailed me is 0590"). */
 const MAX_OTHER_WORDS = 2;
 /** Words naming another number: "the pin for the atm limit is 5000" names an amount, not the pin. */
@@ -46,6 +48,8 @@ const OTHER_NUMBERS = new Set([
 const ALL_KINDS: readonly ContextKind[] = [
   'card', 'notCard', 'iban', 'routing', 'account', 'sortCode', 'ssn', 'social', 'cvv', 'pin', 'otp', 'notOtp', 'password', 'pass', 'dob', 'phone', 'imei',
 ];
+/** How far before a "pin code" an address word makes its six digits an Indian postal code. */
+const ADDRESS_WINDOW = 40;
 
 /**
  * Finds the position where the value after a context word starts, skipping filler words and
@@ -82,9 +86,16 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false): n
       let j = i;
       while (j < lower.length && isAsciiLetter(lower.charCodeAt(j))) j++;
       const word = lower.slice(i, j);
-      if (FILLER.has(word)) {
+      if (anaphor && ALTERNATIVES.has(word)) {
+        needLink = false;
+        pointsBack = true;
+      } else if (FILLER.has(word)) {
         if (LINKS.has(word)) needLink = false;
-        if (ANAPHORS.has(word)) pointsBack = true;
+        // "old pin was 4421, new one 2494": a word pointing back stands in for the link
+        if (ANAPHORS.has(word)) {
+          pointsBack = true;
+          needLink = false;
+        }
       } else {
         if (anaphor || ++others > MAX_OTHER_WORDS || OTHER_NUMBERS.has(word) || scan.context.before(j, 0, ALL_KINDS)) return null;
         needLink = true;
@@ -149,6 +160,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (at === null) continue;
       const value = digitValue(text, at, rule.max);
       if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end)) continue;
+      if (value.digits === 6 && isPostalPin(scan, rule, hit)) continue;
       out.push({ type: rule.type, start: at, end: value.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = value.end;
       // "my old pin was 1605 and the new one is 2766": one more value of the same kind
@@ -160,6 +172,15 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       lastEnd = nextValue.end;
     }
   }
+}
+
+/**
+ * "delivery address ... pin code 560034": India's six-digit postal code, not a card PIN (nor, for
+ * the "code" of "pin code", a one-time code).
+ */
+function isPostalPin(scan: Scan, rule: CodeRule, hit: ContextHit): boolean {
+  const pin = rule.type === 'PIN' ? hit : rule.type === 'OTP' ? scan.context.before(hit.start, 2, ['pin']) : null;
+  return pin !== null && scan.context.before(pin.start, ADDRESS_WINDOW, ['address']) !== null;
 }
 
 /** Not an amount, a date or a time ("pin 12/05", "code 10:30"). */
@@ -190,8 +211,13 @@ const PASSWORD_STOP = new Set([
 // "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
 const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}[\s,]+){0,4}?(?:is|was|=|:|-|to|be)(?:\s*(?::|-|=|currently|now))?\s*/;
 
-// "pass" is a password only as the subject of "is", ":" or "=" ("my pass is ..."), never the verb
-const PASS_LEAD = /[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})/y;
+// "pass" is a password only as the subject of "is", ":" or "=" ("my pass is ...", "the pass for
+// online banking is ..."), never the verb
+const PASS_LEAD = /(?:[ ]{1,2}for(?:[ ]{1,2}[a-z]{1,12}){1,3})?[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})/y;
+// "tried password X", "typed the password X": the word after the name is the value tried
+const ATTEMPT_BEFORE = /\b(?:tried|try|trying|typed|typing|entered|entering|used|using|put|putting)[ ]{1,2}(?:(?:the|my|a)[ ]{1,2})?$/;
+// "password X and Y", "X or Y": a second value offered the same way
+const ANOTHER = /[ ]{1,2}(?:and|or|,)[ ]{1,2}|,[ ]{1,2}/y;
 // "password must be 8-20 characters": a length rule, not a value
 const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
@@ -206,27 +232,43 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     if (weak && !PASS_LEAD.test(lower)) continue;
     const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
     const lead = weak ? null : PASSWORD_LEAD.exec(tail);
-    const explicit = weak || (lead !== null && lead[0].length > 0);
-    let at = weak ? PASS_LEAD.lastIndex : hit.end + (lead ? lead[0].length : 0);
-    while (at < text.length && text[at] === ' ') at++;
-    if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
-    let end = at;
-    while (end < text.length && end - at < 64 && !/\s/.test(text[end] as string) && text.charCodeAt(end) !== 1) end++;
-    // trailing punctuation belongs to the sentence
-    while (end > at && /[.,;:)"'`]/.test(text[end - 1] as string)) end--;
-    if (end - at < 4) continue;
-    const token = text.slice(at, end);
-    const plain = /^[A-Za-z]+$/.test(token);
-    if (PASSWORD_STOP.has(token.toLowerCase())) continue;
-    if (plain && !explicit) continue;
-    if (/^\[[A-Z]+/.test(token)) continue;
-    // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
-    if (weak && (plain || !/[A-Za-z]/.test(token))) continue;
-    LENGTH_UNIT.lastIndex = end;
-    if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower)) continue;
-    const strong = /\d/.test(token) && /[A-Za-z]/.test(token);
-    out.push({ type: 'PASSWORD', start: at, end, score: strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
+    const attempted = !weak && ATTEMPT_BEFORE.test(lower.slice(Math.max(0, hit.start - 24), hit.start));
+    const explicit = weak || attempted || (lead !== null && lead[0].length > 0);
+    const at = weak ? PASS_LEAD.lastIndex : hit.end + (lead ? lead[0].length : 0);
+    const first = passwordToken(scan, at, explicit, weak);
+    if (!first) continue;
+    out.push({ type: 'PASSWORD', start: first.start, end: first.end, score: first.strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
+    // "tried password bananabread and Bananabread1": one more value offered the same way
+    ANOTHER.lastIndex = first.end;
+    if (!ANOTHER.test(lower)) continue;
+    const second = passwordToken(scan, ANOTHER.lastIndex, explicit, weak);
+    if (second?.strong) {
+      out.push({ type: 'PASSWORD', start: second.start, end: second.end, score: 0.9, reason: 'password-context+another' });
+    }
   }
+}
+
+/** The password-like token starting at `from` (after spaces and an opening quote), or null. */
+function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolean): { start: number; end: number; strong: boolean } | null {
+  const { text, lower } = scan;
+  let at = from;
+  while (at < text.length && text[at] === ' ') at++;
+  if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
+  let end = at;
+  while (end < text.length && end - at < 64 && !/\s/.test(text[end] as string) && text.charCodeAt(end) !== 1) end++;
+  // trailing punctuation belongs to the sentence
+  while (end > at && /[.,;:)"'`]/.test(text[end - 1] as string)) end--;
+  if (end - at < 4) return null;
+  const token = text.slice(at, end);
+  const plain = /^[A-Za-z]+$/.test(token);
+  if (PASSWORD_STOP.has(token.toLowerCase())) return null;
+  if (plain && !explicit) return null;
+  if (/^\[[A-Z]+/.test(token)) return null;
+  // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
+  if (weak && (plain || !/[A-Za-z]/.test(token))) return null;
+  LENGTH_UNIT.lastIndex = end;
+  if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower)) return null;
+  return { start: at, end, strong: /\d/.test(token) && /[A-Za-z]/.test(token) };
 }
 
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
