@@ -1,6 +1,6 @@
 /**
  * `npm run eval:detection`: entity precision/recall/F2 on the labelled corpora (the development one
- * and two held-out ones), then the intent model's stratified 5-fold cross-validation on BANKING77's
+ * and three held-out ones), then the intent model's stratified 5-fold cross-validation on BANKING77's
  * training split plus the out-of-scope training text (77-way accuracy on the in-scope rows,
  * sensitive-vs-general precision/recall, calibration, out-of-scope recall) and the out-of-scope
  * check of the committed model on text it never saw (eval/out-of-scope*.txt). `--verbose` lists
@@ -12,7 +12,7 @@ import { crossValidate, Detector, IntentModel, UNKNOWN_INTENT } from '../src/ind
 import { readArgs } from './args.js';
 import { evaluateEntities, loadCorpus } from './eval-entities.js';
 import { chooseSensitiveThreshold, expectedCalibrationError, outOfScopeFigures, sensitiveFigures, topLabelAccuracy } from './figures.js';
-import { BANKING77_MAPPING, BANKING77_TRAIN, DEFAULT_MODEL_FILE, ENTITY_CORPUS, ENTITY_HOLDOUT, ENTITY_HOLDOUT_2, OUT_OF_SCOPE, OUT_OF_SCOPE_HOLDOUT, OUT_OF_SCOPE_TRAIN } from './paths.js';
+import { BANKING77_MAPPING, BANKING77_TRAIN, DEFAULT_MODEL_FILE, ENTITY_CORPUS, ENTITY_HOLDOUT, ENTITY_HOLDOUT_2, ENTITY_HOLDOUT_3, OUT_OF_SCOPE, OUT_OF_SCOPE_HOLDOUT, OUT_OF_SCOPE_TRAIN } from './paths.js';
 import { loadTrainingData, readLines } from './training-data.js';
 
 const args = readArgs(process.argv.slice(2));
@@ -23,6 +23,7 @@ const corpora = [
   { name: 'development corpus (eval/entities.txt, written with the recognisers)', path: ENTITY_CORPUS },
   { name: 'held-out corpus (eval/entities-holdout.txt, written by another author without reading the recognisers)', path: ENTITY_HOLDOUT },
   { name: 'second held-out corpus (eval/entities-holdout-2.txt, written blind after the recognisers were improved on the first)', path: ENTITY_HOLDOUT_2 },
+  { name: 'third held-out corpus (eval/entities-holdout-3.txt, written blind after the fixes from the second, stressing the context-driven types)', path: ENTITY_HOLDOUT_3 },
 ];
 let allOk = true;
 for (const { name, path } of corpora) {
