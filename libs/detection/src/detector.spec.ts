@@ -128,6 +128,10 @@ describe(Detector.name, () => {
       expect(typesIn('49921873 is not my account')).toEqual([]);
     });
 
+    it('not in an ISO date, whatever names it', () => {
+      expect(typesIn('my account was debited on 2024-01-15')).toEqual([]);
+    });
+
     it('named after the number in a clause of its own, after another value named before', () => {
       expect(detector.detect('021000021 is the routing, 99812234 is the account').entities.map((e) => e.type)).toEqual(['ROUTING', 'ACCOUNT']);
     });
@@ -139,6 +143,10 @@ describe(Detector.name, () => {
     ['social # 536228817 thx', '536228817'],
   ])('SSN after "social" alone: "%s"', (text, value) => {
     expect(only(text)).toEqual(['SSN', value]);
+  });
+
+  it('no SSN for a number followed by "ssn" without a link: the word names the next number', () => {
+    expect(detector.detect('routing 021000021 ssn 536-22-8817').entities.map((e) => e.type)).toEqual(['ROUTING', 'SSN']);
   });
 
   it.each(['my social media account got 536228817 views', 'social worker 536228817'])('no SSN after "social" that is not the label: "%s"', (text) => {
@@ -187,6 +195,26 @@ describe(Detector.name, () => {
       expect(only('the pin they mailed u by post was 3391')).toEqual(['PIN', '3391']);
     });
 
+    it.each([
+      ['PIN', 'i typed 5519 as my pin', '5519'],
+      ['CVV', 'the cvv on my mastercard, which is 992', '992'],
+      ['PIN', 'atm pin 7710', '7710'],
+      ['PIN', 'my pin for the card ending 4455 is 1290', '1290'],
+      ['PIN', 'pin (the new one) 6622', '6622'],
+      ['PIN', 'pin for my credit card – 3318', '3318'],
+      ['CVV', 'the 3 numbers behind the card 551', '551'],
+      ['OTP', 'one time password: 771100', '771100'],
+      ['OTP', 'mfa 883311', '883311'],
+      ['OTP', 'the token shows 55667788', '55667788'],
+    ])('%s in "%s"', (type, text, value) => {
+      expect(only(text)).toEqual([type, value]);
+    });
+
+    it('two codes offered with a bare "and" only when they have the same length', () => {
+      expect(detector.detect('i got two codes 554433 and 443322').redactedText).toBe('i got two codes [OTP] and [OTP]');
+      expect(typesIn('the code is 554433 and 12 more tries')).toEqual(['OTP']);
+    });
+
     it('no PIN or one-time code in an Indian postal "pin code" after an address word', () => {
       expect(typesIn('shipping address pin code 400001 mumbai')).toEqual([]);
       expect(typesIn('courier to my address, pin code 682017')).toEqual([]);
@@ -204,6 +232,21 @@ describe(Detector.name, () => {
       expect(detector.detect('i typed password sunflower and Sunflower9 neither works').redactedText).toBe('i typed password [PASSWORD] and [PASSWORD] neither works');
       expect(detector.detect('my password was letmein and someone got in').redactedText).toBe('my password was [PASSWORD] and someone got in');
     });
+
+    it('named right after it, several words before the link, quoted, or a second one pointed back at', () => {
+      expect(only('Tr1cky!one is my password')).toEqual(['PASSWORD', 'Tr1cky!one']);
+      expect(only('the password for the app that my son set up is Lego_2015')).toEqual(['PASSWORD', 'Lego_2015']);
+      expect(only("my password has been 'Rocket88' forever")).toEqual(['PASSWORD', 'Rocket88']);
+      expect(only("pass 'hZ7&qq20'")).toEqual(['PASSWORD', 'hZ7&qq20']);
+      expect(detector.detect('new pw is Cat*Dog*1, old was Cat*Dog*0').redactedText).toBe('new pw is [PASSWORD], old was [PASSWORD]');
+    });
+
+    it.each(['dont share your password with anyone', 'the password policy is strict', 'what is the password policy? 8 chars?', 'password reset link is broken'])(
+      'none in "%s"',
+      (text) => {
+        expect(typesIn(text)).toEqual([]);
+      },
+    );
 
     it('after "pass for <what> is" and the word for password in a few other languages', () => {
       expect(only('the pass for the app is Gato_19')).toEqual(['PASSWORD', 'Gato_19']);
@@ -230,6 +273,10 @@ describe(Detector.name, () => {
     ['my birthday is sept 21st, 1984', 'sept 21st, 1984'],
     ['dob: 3 march 1990', '3 march 1990'],
     ['date de naissance 02/03/1979', '02/03/1979'],
+    ['geboren am 02.03.1971', '02.03.1971'],
+    ['born 19850503', '19850503'],
+    ['date of birth (mm/dd/yyyy) 03/02/1971', '03/02/1971'],
+    ['the date of birth on my profile should be 1 may 1990', '1 may 1990'],
   ])('DOB in "%s"', (text, value) => {
     expect(only(text)).toEqual(['DOB', value]);
   });

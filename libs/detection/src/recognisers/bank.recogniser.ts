@@ -1,5 +1,5 @@
 import { getCountrySpecifications, isValidIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
-import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone } from './digits.js';
+import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone, type DigitChunk } from './digits.js';
 import type { ContextHit } from './context.js';
 import type { Candidate, Scan } from './scan.js';
 
@@ -89,6 +89,14 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
   }
 }
 
+/** 2023-11-28: a date, not an account number (nor is any part of it). */
+function isIsoDate(chunk: DigitChunk): boolean {
+  if (chunk.groups.map((g) => g.end - g.start).join('-') !== '4-2-2' || chunk.separators.some((x) => x !== '-')) return false;
+  const month = Number(chunk.digits.slice(4, 6));
+  const day = Number(chunk.digits.slice(6, 8));
+  return /^(?:19|20)/.test(chunk.digits) && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 /** A conjunction or a comma: what stands before it belongs to another clause. */
 const CLAUSE_BREAK = /\b(?:and|but)\b|[,;]/;
 
@@ -96,11 +104,12 @@ const CLAUSE_BREAK = /\b(?:and|but)\b|[,;]/;
 const NAMED_AFTER = /[ ,]{0,2}(?:is|was|=|:|-)[ ]{1,2}(?:(?:my|our|the|his|her|their|your)[ ]{1,2})?/y;
 
 /**
- * The account word right after a value that names it ("8977116929 is my account number"), or
- * null. A linking "is", "=", ":" is required: "call 8977116929 about my account" names nothing.
+ * The account (or SSN) word right after a value that names it ("8977116929 is my account number"),
+ * or null. A linking "is", "=", ":" is required: "call 8977116929 about my account" names nothing,
+ * and in "routing 110471626 ssn 091-52-1355" the "ssn" names the next number.
  */
-function accountNamedAfter(scan: Scan, end: number): ContextHit | null {
-  const hit = scan.context.after(end, 16, ['account']);
+function namedAfter(scan: Scan, end: number, kind: 'account' | 'ssn'): ContextHit | null {
+  const hit = scan.context.after(end, 16, [kind]);
   if (!hit) return null;
   NAMED_AFTER.lastIndex = end;
   return NAMED_AFTER.test(scan.lower) && NAMED_AFTER.lastIndex === hit.start ? hit : null;
@@ -113,7 +122,7 @@ function accountNamedAfter(scan: Scan, end: number): ContextHit | null {
 export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
   for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
-    if (chunk.digits.length < 6) continue;
+    if (chunk.digits.length < 6 || isIsoDate(chunk)) continue;
     for (const w of digitWindows(chunk, text, 6, 17)) {
       if (!standsAlone(text, w.start, w.end) || looksLikeAmount(text, w.start, w.end)) continue;
       if (w.lengths.length === 3 && w.lengths.every((l) => l === 2) && w.separators.every((x) => x === '-') && context.before(w.start, 32, ['sortCode'])) {
@@ -129,7 +138,7 @@ export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
         continue;
       }
       // named right after: a statement about the number itself, stronger than a phone-shape guess
-      const after = accountNamedAfter(scan, w.end);
+      const after = namedAfter(scan, w.end, 'account');
       // "030065633 is the routing and 2663029315 is the account": context before a conjunction
       // belongs to the previous clause; the naming after the number is nearer in meaning
       if (!after || (other && w.start - other.end < after.start - w.end && !CLAUSE_BREAK.test(scan.lower.slice(other.end, w.start)))) continue;
@@ -172,7 +181,7 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
       if (area === 0 || area === 666 || group === 0 || serial === 0 || /^(\d)\1{8}$/.test(d)) continue;
       const itin = area >= 900;
       if (itin && !ITIN_GROUPS(group)) continue;
-      const named = context.before(w.start, 40, ['ssn']) ?? context.after(w.end, 16, ['ssn']) ?? socialRightBefore(scan, w.start);
+      const named = context.before(w.start, 40, ['ssn']) ?? namedAfter(scan, w.end, 'ssn') ?? socialRightBefore(scan, w.start);
       let score: number;
       if (named) score = 0.95;
       else if (formatted && w.separators[0] === '-') score = 0.85;

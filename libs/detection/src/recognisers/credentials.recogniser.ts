@@ -12,12 +12,14 @@ interface CodeRule {
   min: number;
   max: number;
   score: number;
+  /** context words that may stand between the name and its value ("the cvc from my visa, which is 635") */
+  between: readonly ContextKind[];
 }
 
 const CODE_RULES: CodeRule[] = [
-  { type: 'CVV', kind: 'cvv', min: 3, max: 4, score: 0.9 },
-  { type: 'PIN', kind: 'pin', min: 4, max: 6, score: 0.9 },
-  { type: 'OTP', kind: 'otp', min: 4, max: 8, score: 0.85 },
+  { type: 'CVV', kind: 'cvv', min: 3, max: 4, score: 0.9, between: ['card'] },
+  { type: 'PIN', kind: 'pin', min: 4, max: 6, score: 0.9, between: ['card'] },
+  { type: 'OTP', kind: 'otp', min: 4, max: 8, score: 0.85, between: [] },
 ];
 
 /** Words that may stand between a context word and its value ("my pin number is 1234"). */
@@ -27,7 +29,7 @@ const FILLER = new Set([
   'back', 'card', 'and', 'here', 'this', 'that', 'as', 'for', 'please', 'pls', 'use', 'try', 'tried', 'entered', 'typed', 'texted',
   'which', 'like', 'they', 'gave', 'well', 'ok', 'okay', 'then', 'from', 'sms', 'text', 'email', 'in', 'app', 'one', 'time', 'set',
   'changed', 'reset', 'also', 'still', 'now', 'kept', 'keeps', 'saying', 'pin', 'cvv', 'cvc', 'otp', 'password', 'security', 'verification',
-  '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message', 'u', 'ur', 'by', 'post', 'mail', 'letter',
+  '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message', 'u', 'ur', 'by', 'post', 'mail', 'letter', 'shows', 'showing',
   // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234")
   'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist',
 ]);
@@ -39,7 +41,9 @@ const ANAPHORS = new Set(['one', 'new', 'old']);
 /** Words offering another value of the same kind with no link ("was it 2261 or 7620?"). */
 const ALTERNATIVES = new Set(['or']);
 /** How many words that are neither filler nor context may stand before the link ("the pin they mailed me is 0590"). */
-const MAX_OTHER_WORDS = 2;
+const MAX_OTHER_WORDS = 3;
+/** Words after which a number is a reference, not the value ("my pin for the card ending 1234 is 8271"). */
+const REFERENCES = new Set(['ending', 'ends', 'ended']);
 /** Words naming another number: "the pin for the atm limit is 5000" names an amount, not the pin. */
 const OTHER_NUMBERS = new Set([
   'limit', 'amount', 'balance', 'fee', 'fees', 'charge', 'total', 'price', 'cost', 'payment', 'deposit', 'withdrawal', 'attempts', 'tries',
@@ -48,6 +52,8 @@ const OTHER_NUMBERS = new Set([
 const ALL_KINDS: readonly ContextKind[] = [
   'card', 'notCard', 'iban', 'routing', 'account', 'sortCode', 'ssn', 'social', 'cvv', 'pin', 'otp', 'notOtp', 'password', 'pass', 'dob', 'phone', 'imei',
 ];
+/** Per code rule, the context kinds that stop the search for its value. */
+const BLOCKING: ReadonlyMap<CodeRule, readonly ContextKind[]> = new Map(CODE_RULES.map((r) => [r, ALL_KINDS.filter((k) => !r.between.includes(k))]));
 /** How far before a "pin code" an address word makes its six digits an Indian postal code. */
 const ADDRESS_WINDOW = 40;
 
@@ -59,16 +65,33 @@ const ADDRESS_WINDOW = 40;
  * With `anaphor` (the value after another value) only filler may come, with a link and a word
  * pointing back ("1605 and the new one is 2766").
  */
-function valueStart(scan: Scan, from: number, limit: number, anaphor = false): number | null {
+function valueStart(scan: Scan, from: number, limit: number, anaphor = false, blocking: readonly ContextKind[] = ALL_KINDS): number | null {
   const { lower } = scan;
   let i = from;
   const stop = Math.min(lower.length, from + limit);
   let others = 0;
   let needLink = anaphor;
   let pointsBack = !anaphor;
+  let reference = false;
   while (i < stop) {
     const code = lower.charCodeAt(i);
     if (code === 10 || code === 1) return null;
+    // an aside in brackets ("my secret pin (dont tell anyone lol) 5208") is skipped whole; a
+    // bracketed value ("my cvv (218)") is not an aside
+    if (code === 40 && !anaphor && !isDigit(lower.charCodeAt(i + 1))) {
+      const close = lower.indexOf(')', i);
+      if (close < 0 || close >= stop + 40) return null;
+      i = close + 1;
+      continue;
+    }
+    if (isDigit(code) && reference) {
+      // the number after "ending" names something else: skip it as one more word
+      while (i < lower.length && isDigit(lower.charCodeAt(i))) i++;
+      reference = false;
+      if (++others > MAX_OTHER_WORDS) return null;
+      needLink = true;
+      continue;
+    }
     if (isDigit(code)) {
       // a filler number word like "3 digits" is skipped when followed by a letter word
       let j = i;
@@ -86,9 +109,14 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false): n
       let j = i;
       while (j < lower.length && isAsciiLetter(lower.charCodeAt(j))) j++;
       const word = lower.slice(i, j);
-      if (anaphor && ALTERNATIVES.has(word)) {
+      if (anaphor && (ALTERNATIVES.has(word) || (word === 'and' && isDigit(lower.charCodeAt(nextNonSpace(lower, j)))))) {
+        // "2261 or 7620", "771204 and 118350": another value offered the same way
         needLink = false;
         pointsBack = true;
+      } else if (REFERENCES.has(word) && !anaphor) {
+        reference = true;
+        if (++others > MAX_OTHER_WORDS) return null;
+        needLink = true;
       } else if (FILLER.has(word)) {
         if (LINKS.has(word)) needLink = false;
         // "old pin was 4421, new one 2494": a word pointing back stands in for the link
@@ -97,17 +125,24 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false): n
           needLink = false;
         }
       } else {
-        if (anaphor || ++others > MAX_OTHER_WORDS || OTHER_NUMBERS.has(word) || scan.context.before(j, 0, ALL_KINDS)) return null;
+        if (anaphor || ++others > MAX_OTHER_WORDS || OTHER_NUMBERS.has(word) || scan.context.before(j, 0, blocking)) return null;
         needLink = true;
       }
       i = j;
       continue;
     }
-    if (code === 58 || code === 61) needLink = false;
+    // ":", "=" and dashes link a name to its value ("pin for my debit card – 3826")
+    if (code === 58 || code === 61 || code === 45 || code === 0x2013 || code === 0x2014) needLink = false;
     else if (needLink && (code === 46 || code === 33 || code === 63 || code === 59)) return null;
     i++;
   }
   return null;
+}
+
+function nextNonSpace(text: string, from: number): number {
+  let k = from;
+  while (k < text.length && text.charCodeAt(k) === 32) k++;
+  return k;
 }
 
 /**
@@ -156,7 +191,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
     for (const hit of context.all(rule.kind)) {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
-      const at = valueStart(scan, hit.end, VALUE_WINDOW);
+      const at = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule)) ?? valueBefore(scan, hit, rule);
       if (at === null) continue;
       const value = digitValue(text, at, rule.max);
       if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end)) continue;
@@ -168,10 +203,22 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (nextAt === null) continue;
       const nextValue = digitValue(text, nextAt, rule.max);
       if (!nextValue || nextValue.digits < rule.min || nextValue.digits > rule.max || !plainCode(text, nextAt, nextValue.end)) continue;
+      // after a bare "and", only a value of the same length ("codes 771204 and 118350")
+      if (/^\s*and\s*$/.test(scan.lower.slice(value.end, nextAt)) && nextValue.digits !== value.digits) continue;
       out.push({ type: rule.type, start: nextAt, end: nextValue.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = nextValue.end;
     }
   }
+}
+
+/** "i always use 0603 as my pin", "typed 2964 for the pin": digits right before "as/for (my/the) <name>". */
+const VALUE_BEFORE = /(?:^|[^0-9a-z])(\d{3,8})[ ]{1,2}(?:as|for)[ ]{1,2}(?:(?:my|the|a)[ ]{1,2})?$/;
+
+function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null {
+  const from = Math.max(0, hit.start - 24);
+  const m = VALUE_BEFORE.exec(scan.lower.slice(from, hit.start));
+  if (!m || (m[1] as string).length < rule.min || (m[1] as string).length > rule.max) return null;
+  return from + (m.index ?? 0) + m[0].indexOf(m[1] as string);
 }
 
 /**
@@ -207,17 +254,23 @@ const PASSWORD_STOP = new Set([
   'blocked', 'stolen', 'compromised', 'hacked', 'weak', 'strong', 'too', 'short', 'long', 'you', 'your', 'i', 'me', 'we', 'with', 'at',
   'of', 'by', 'from', 'up', 'out', 'set', 'updated', 'update', 'reset', 'new', 'old', 'temporary', 'one', 'did', 'does', 'do', 'can', 'cant',
   "can't", 'cannot', 'all', 'any', 'there', 'here', 'something', 'same', 'different', 'different', 'ok', 'okay', 'fine', 'good', 'bad',
+  'policy', 'policies', 'requirements', 'rules', 'anyone', 'anybody', 'someone', 'somebody', 'nobody', 'them', 'him', 'her', 'us',
+  'empty', 'blank', 'missing', 'broken', 'down', 'failing', 'failed',
 ]);
 // "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
-const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}[\s,]+){0,4}?(?:is|was|=|:|-|to|be)(?:\s*(?::|-|=|currently|now))?\s*/;
+// "password for online banking that i set last week is X", "password on a sticky note: X", "Passwort ist X"
+const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}(?:[\s,]+|(?=:))){0,8}?(?:(?:been|is|was|ist|est|es|to|be)(?![a-z])|[=:-])(?:\s*(?::|-|=|currently|now))?\s*/;
 
 // "pass" is a password only as the subject of "is", ":" or "=" ("my pass is ...", "the pass for
 // online banking is ..."), never the verb
-const PASS_LEAD = /(?:[ ]{1,2}for(?:[ ]{1,2}[a-z]{1,12}){1,3})?[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})/y;
+const PASS_LEAD = /(?:[ ]{1,2}for(?:[ ]{1,2}[a-z]{1,12}){1,3})?[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})|[ ]{1,2}(?=['"`])/y;
 // "tried password X", "typed the password X": the word after the name is the value tried
 const ATTEMPT_BEFORE = /\b(?:tried|try|trying|typed|typing|entered|entering|used|using|put|putting)[ ]{1,2}(?:(?:the|my|a)[ ]{1,2})?$/;
 // "password X and Y", "X or Y": a second value offered the same way
-const ANOTHER = /[ ]{1,2}(?:and|or|,)[ ]{1,2}|,[ ]{1,2}/y;
+// ("new pw is X, old was Y")
+const ANOTHER = /(?:[ ]{1,2}(?:and|or)[ ]{1,2}|,[ ]{1,2})(?:(?:the|my)[ ]{1,2})?(?:(?:old|new|previous)(?:[ ]{1,2}one)?[ ]{1,2}(?:is|was|=|:)[ ]{1,2})?/y;
+// "its ilovemycat123 my password", "Xk9!pass is the password": a value named right after it
+const NAMED_AFTER = /(?:^|[\s,])(?:its[ ]{1,2}|it's[ ]{1,2}|it is[ ]{1,2})?(\S{4,64})[ ]{1,2}(?:is[ ]{1,2})?(?:my|the)[ ]{1,2}$/;
 // "password must be 8-20 characters": a length rule, not a value
 const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
@@ -227,7 +280,10 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   const { text, lower, context } = scan;
   for (const hit of context.hits) {
     if (hit.kind !== 'password' && hit.kind !== 'pass') continue;
+    // "one time password" names a one-time code
+    if (context.before(hit.start, 2, ['otp'])) continue;
     const weak = hit.kind === 'pass';
+    if (!weak && namedBefore(scan, hit, out)) continue;
     if (weak) PASS_LEAD.lastIndex = hit.end;
     if (weak && !PASS_LEAD.test(lower)) continue;
     const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
@@ -237,6 +293,8 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     const at = weak ? PASS_LEAD.lastIndex : hit.end + (lead ? lead[0].length : 0);
     const first = passwordToken(scan, at, explicit, weak);
     if (!first) continue;
+    // "password policy is strict": with other words before the link, a plain word names no password
+    if (lead && !first.strong && /[a-z']/.test(lead[0]) && leadWords(lead[0]).some((w) => !PLAIN_LEAD_WORDS.has(w))) continue;
     out.push({ type: 'PASSWORD', start: first.start, end: first.end, score: first.strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
     // "tried password bananabread and Bananabread1": one more value offered the same way
     ANOTHER.lastIndex = first.end;
@@ -248,6 +306,25 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   }
 }
 
+/** Words that may stand between "password" and its link before a plain word ("my new password is bananabread"). */
+const PLAIN_LEAD_WORDS = new Set(['new', 'old', 'current', 'temporary', 'actual', 'real', 'been', 'is', 'was', 'ist', 'est', 'es', 'to', 'be', 'has', 'now', 'currently']);
+
+function leadWords(lead: string): string[] {
+  return lead.match(/[a-z']+/g) ?? [];
+}
+
+/** A password-like token named right after it ("its ilovemycat123 my password"); true when found. */
+function namedBefore(scan: Scan, hit: ContextHit, out: Candidate[]): boolean {
+  const from = Math.max(0, hit.start - 80);
+  const m = NAMED_AFTER.exec(scan.lower.slice(from, hit.start));
+  if (!m) return false;
+  const start = from + (m.index ?? 0) + m[0].indexOf(m[1] as string);
+  const token = passwordToken(scan, start, false, false);
+  if (!token?.strong || token.start !== start) return false;
+  out.push({ type: 'PASSWORD', start: token.start, end: token.end, score: 0.9, reason: 'password-context-after' });
+  return true;
+}
+
 /** The password-like token starting at `from` (after spaces and an opening quote), or null. */
 function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolean): { start: number; end: number; strong: boolean } | null {
   const { text, lower } = scan;
@@ -256,8 +333,9 @@ function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolea
   if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
   let end = at;
   while (end < text.length && end - at < 64 && !/\s/.test(text[end] as string) && text.charCodeAt(end) !== 1) end++;
-  // trailing punctuation belongs to the sentence
+  // trailing punctuation belongs to the sentence, and so does "?" after a plain word ("policy?")
   while (end > at && /[.,;:)"'`]/.test(text[end - 1] as string)) end--;
+  if (/^[A-Za-z]+\?+$/.test(text.slice(at, end))) while (text[end - 1] === '?') end--;
   if (end - at < 4) return null;
   const token = text.slice(at, end);
   const plain = /^[A-Za-z]+$/.test(token);
@@ -277,15 +355,19 @@ const DATE_PATTERNS = [
   /\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)/y,
   new RegExp(`\\d{1,2}(?:st|nd|rd|th)?\\s{0,2}(?:of\\s{1,2})?${MONTH}\\.?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
   new RegExp(`${MONTH}\\.?\\s{0,2}\\d{1,2}(?:st|nd|rd|th)?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
+  // eight digits: ddmmyyyy or yyyymmdd, with a valid day and month
+  /(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d(?!\d)/y,
+  /(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)/y,
 ];
 // whole words only: "s" must not eat the "s" of "September"; "." after "d.o.b."
-const DOB_FILLER = /^(?:[\s:=.-]|(?:is|was|on|the|my|its|it's|of|be|'s|s)\b)*/;
+// "date of birth on my account should be ...", "(dd/mm/yyyy):", "geboren am"
+const DOB_FILLER = /^(?:[\s:=.-]|\([a-z/.-]{4,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows)\b)*/;
 
 /** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ... */
 export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
   const { lower, context } = scan;
   for (const hit of context.all('dob')) {
-    const tail = lower.slice(hit.end, hit.end + 24);
+    const tail = lower.slice(hit.end, hit.end + 48);
     const lead = DOB_FILLER.exec(tail);
     const at = hit.end + (lead ? lead[0].length : 0);
     for (const pattern of DATE_PATTERNS) {
