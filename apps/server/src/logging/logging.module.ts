@@ -8,6 +8,12 @@ import { requestIdOf } from './request-id.js';
 
 const QUIET_PATHS = new Set(['/health', '/metrics']);
 
+/** What a request's log line says of it: method, path (no query string, link tokens masked) and address. */
+function requestLine(req: IncomingMessage): { method: string | undefined; path: string; remoteAddress: string | undefined } {
+  const original = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+  return { method: req.method, path: safeRequestPath(original), remoteAddress: req.socket?.remoteAddress };
+}
+
 /** Structured JSON logs with a request id on every line; bodies, cookies, tokens and secrets are
  * never written (message text must never be logged). */
 @Module({
@@ -22,15 +28,15 @@ const QUIET_PATHS = new Set(['/health', '/metrics']);
           level: config.logLevel,
           genReqId: requestIdOf,
           redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
+          // Every request's logger is bound to its request id only: pino serialises (and redacts) a
+          // child logger's bindings when the child is made, once per request, whether or not
+          // anything is logged. Method, path and address are written with the request's line.
           serializers: {
-            req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-              id: req.id,
-              method: req.method,
-              path: safeRequestPath(req.url),
-              remoteAddress: req.remoteAddress,
-            }),
+            req: (req: { id: string }) => ({ id: req.id }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
+          customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, http: requestLine(req) }),
+          customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, http: requestLine(req) }),
           customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => `request completed ${res.statusCode}`,
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
           // Health probes and metrics scrapes would drown everything else.

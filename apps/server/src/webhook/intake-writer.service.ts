@@ -66,6 +66,13 @@ function storableJson(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? storable(value) : value;
 }
 
+/** JSON of the rows with every string storable: plain JSON.stringify, and the replacer only when
+ * the output shows an escaped NUL or lone surrogate (JSON.stringify escapes exactly those). */
+function storableJsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  return /\\u(?:0000|d[89a-f])/i.test(json) ? JSON.stringify(value, storableJson) : json;
+}
+
 /**
  * Records a batch of events in one statement (one transaction). Every row's dedupe key is inserted
  * first, in key order; only first deliveries go on. Each conversation is created or locked once,
@@ -276,7 +283,7 @@ export class IntakeWriterService {
 
   /** One statement for the rows, as a named prepared statement straight on TypeORM's pg pool. */
   private async execute(rows: readonly IntakeRow[]): Promise<IntakeOutcome[]> {
-    const payload = JSON.stringify(
+    const payload = storableJsonText(
       rows.map((row, ord) => {
         const m = row.message;
         return {
@@ -303,7 +310,6 @@ export class IntakeWriterService {
           }),
         };
       }),
-      storableJson,
     );
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
     const result = await pool.query<{ ord: number; stored: boolean }>({
