@@ -210,6 +210,15 @@ describe(Detector.name, () => {
       expect(only(text)).toEqual([type, value]);
     });
 
+    it('context words typed with accents, and a one-time code of capitals and digits', () => {
+      expect(only('código de verificación: 662810')).toEqual(['OTP', '662810']);
+      expect(only('la contraseña es Perro_2020')).toEqual(['PASSWORD', 'Perro_2020']);
+      expect(only('née le 3 mars 1981'.replace('mars', 'march'))).toEqual(['DOB', '3 march 1981']);
+      expect(only('your otp is K4Z81Q')).toEqual(['OTP', 'K4Z81Q']);
+      expect(typesIn('the otp is ABCDEF')).toEqual([]);
+      expect(typesIn('use code WELCOME10 at checkout')).toEqual([]);
+    });
+
     it('two codes offered with a bare "and" only when they have the same length', () => {
       expect(detector.detect('i got two codes 554433 and 443322').redactedText).toBe('i got two codes [OTP] and [OTP]');
       expect(typesIn('the code is 554433 and 12 more tries')).toEqual(['OTP']);

@@ -30,8 +30,9 @@ const FILLER = new Set([
   'which', 'like', 'they', 'gave', 'well', 'ok', 'okay', 'then', 'from', 'sms', 'text', 'email', 'in', 'app', 'one', 'time', 'set',
   'changed', 'reset', 'also', 'still', 'now', 'kept', 'keeps', 'saying', 'pin', 'cvv', 'cvc', 'otp', 'password', 'security', 'verification',
   '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message', 'u', 'ur', 'by', 'post', 'mail', 'letter', 'shows', 'showing',
-  // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234")
-  'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist',
+  // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234",
+  // "code de vérification 845201")
+  'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist', 'de', 'du',
 ]);
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
@@ -192,6 +193,13 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
       const at = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule)) ?? valueBefore(scan, hit, rule);
+      if (rule.type === 'OTP' && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1)))) && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end))) {
+        // "OTP is A7K92P": a code of capitals and digits (not after a bare "code": "use code WELCOME10")
+        MIXED_LEAD.lastIndex = hit.end;
+        const code = MIXED_LEAD.test(scan.lower) ? mixedCode(text, MIXED_LEAD.lastIndex) : null;
+        if (code) out.push({ type: 'OTP', start: code.start, end: code.end, score: rule.score, reason: 'otp-context+mixed' });
+        continue;
+      }
       if (at === null) continue;
       const value = digitValue(text, at, rule.max);
       if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end)) continue;
@@ -228,6 +236,21 @@ function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null
 function isPostalPin(scan: Scan, rule: CodeRule, hit: ContextHit): boolean {
   const pin = rule.type === 'PIN' ? hit : rule.type === 'OTP' ? scan.context.before(hit.start, 2, ['pin']) : null;
   return pin !== null && scan.context.before(pin.start, ADDRESS_WINDOW, ['address']) !== null;
+}
+
+/** "code" alone names promotion and voucher codes too: it takes digit codes only. */
+const BARE_CODE_WORDS = new Set(['code', 'codes', 'codigo']);
+/** Between a one-time code's name and a code of capitals and digits: "is", ":", "=" and a few words. */
+const MIXED_LEAD = /[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2}|[ ])(?:(?:my|the|your|a)[ ]{1,2})?/y;
+
+/** The token of capitals and digits starting at `start` (4-10 characters, at least two digits and a letter), or null. */
+function mixedCode(text: string, start: number): { start: number; end: number } | null {
+  if (start > 0 && /[A-Za-z0-9]/.test(text[start - 1] as string)) return null;
+  let end = start;
+  while (end < text.length && /[A-Za-z0-9]/.test(text[end] as string)) end++;
+  const token = text.slice(start, end);
+  if (!/^[A-Z0-9]{4,10}$/.test(token) || (token.match(/\d/g) ?? []).length < 2 || !/[A-Z]/.test(token)) return null;
+  return { start, end };
 }
 
 /** Not an amount, a date or a time ("pin 12/05", "code 10:30"). */

@@ -20,11 +20,33 @@ export interface Scan {
   context: ContextIndex;
 }
 
+/** Latin-1 letters with their ASCII base letter (same length: one UTF-16 unit each). */
+const FOLD_FROM = 'àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ';
+const FOLD_TO = 'aaaaaaceeeeiiiinoooooouuuuyy';
+const ACCENTED = /[à-ÿ]/;
+
+/**
+ * Lower case with Latin-1 accents folded ("vérification", "contraseña", "née"), so context words
+ * typed with accents are found like those typed without. Index-preserving: one code unit each.
+ */
+function foldAccents(lower: string): string {
+  if (!ACCENTED.test(lower)) return lower;
+  let out = '';
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower[i] as string;
+    const k = FOLD_FROM.indexOf(c);
+    out += k >= 0 ? (FOLD_TO[k] as string) : c;
+  }
+  return out;
+}
+
 export function makeScan(text: string): Scan {
   const lower = text.toLowerCase();
   // toLowerCase keeps UTF-16 length for everything but a few characters (e.g. U+0130): fall back
   // to an index-preserving lower case then
-  const safeLower = lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join('');
+  const safeLower = foldAccents(
+    lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join(''),
+  );
   return { text, lower: safeLower, groups: digitGroups(text), context: new ContextIndex(safeLower) };
 }
 
