@@ -127,7 +127,9 @@ function batchSql(reactTask: string): string {
       -- an offer (or a new link) that the handoff lifecycle would suppress needs no job: the live
       -- offer went out less than a resend interval ago, or, with no live offer, a secure session
       -- is under way (HandoffService.offerFromMessenger and requestNewLink, read here without locks:
-      -- an offer committed meanwhile is found by the job, which decides under the lock)
+      -- an offer committed meanwhile is found by the job, which decides under the lock; an offer
+      -- revoked or closed at the same moment leaves this one message without a new offer, and the
+      -- customer's next sensitive message gets it)
       AND NOT ((p.reaction #>> '{decision,action,type}' = 'handoff' OR p.reaction ->> 'type' = 'new_link') AND (
         EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('offered', 'opened')
                   AND h.expires_at > $2::timestamptz AND h.last_sent_at > $2::timestamptz - make_interval(secs => $3::int / 1000.0))
