@@ -20,6 +20,8 @@ export interface AppConfig {
   /** Every Redis key of this deployment starts with it (deployments or test runs sharing a Redis). */
   redisKeyPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where log lines go instead of standard output: set in code only (tests read what was logged). */
+  logDestination?: { write(line: string): void };
   messenger: {
     appSecrets: string[];
     verifyToken: string;

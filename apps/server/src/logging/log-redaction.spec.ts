@@ -11,6 +11,14 @@ describe('safeRequestPath', () => {
     expect(safeRequestPath('/%73/eyJhbGciOiJIUzI1NiJ9.abc.def')).toBe('/s/:token');
     expect(safeRequestPath('//s/eyJhbGciOiJIUzI1NiJ9.abc.def')).toBe('/s/:token');
   });
+  it('hides runs of six or more digits, however separated or encoded, and keeps UUIDs whole', () => {
+    expect(safeRequestPath('/nowhere/078-05-1120')).toBe('/nowhere/:number');
+    expect(safeRequestPath('/api/v1/handoffs/4111%201111%201111%201111/close')).toBe('/api/v1/handoffs/:number/close');
+    expect(safeRequestPath('/x/4111.1111.1111.1111')).toBe('/x/:number');
+    expect(safeRequestPath('/x/41111%0011111111')).toBe('/x/:number');
+    expect(safeRequestPath('/api/v1/handoffs/3f2a9c10-1234-4567-8912-123456789012')).toBe('/api/v1/handoffs/3f2a9c10-1234-4567-8912-123456789012');
+    expect(safeRequestPath('/api/v1/pages/2024')).toBe('/api/v1/pages/2024');
+  });
 });
 
 describe('stripControlCharacters', () => {

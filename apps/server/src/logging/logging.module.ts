@@ -14,6 +14,11 @@ function requestLine(req: IncomingMessage): { method: string | undefined; path: 
   return { method: req.method, path: safeRequestPath(original), remoteAddress: req.socket?.remoteAddress };
 }
 
+/** The options, with the configured destination when there is one (standard output otherwise). */
+function withDestination<T extends object>(config: AppConfig, options: T): T | [T, { write(line: string): void }] {
+  return config.logDestination ? [options, config.logDestination] : options;
+}
+
 /** Structured JSON logs with a request id on every line; bodies, cookies, tokens and secrets are
  * never written (message text must never be logged). */
 @Module({
@@ -24,7 +29,7 @@ function requestLine(req: IncomingMessage): { method: string | undefined; path: 
         // every route: nestjs-pino's own default ('{/*splat}') matches nothing under NestJS 12 on
         // Fastify, which left the service without request logs
         forRoutes: ['{*splat}'],
-        pinoHttp: {
+        pinoHttp: withDestination(config, {
           level: config.logLevel,
           genReqId: requestIdOf,
           redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
@@ -41,7 +46,7 @@ function requestLine(req: IncomingMessage): { method: string | undefined; path: 
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
           // Health probes and metrics scrapes would drown everything else.
           autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(safeRequestPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '')) },
-        },
+        }),
       }),
     }),
   ],
