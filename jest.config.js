@@ -10,6 +10,9 @@ export default {
   moduleNameMapper: {
     '^@handoff/(detection|messenger|link-tokens|contracts)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // libphonenumber-js's ES build imports its metadata JSON without an import attribute, which
+    // jest's ESM loader reports (five deprecation warnings per suite); its CommonJS build is the same code
+    '^libphonenumber-js/max$': '<rootDir>/node_modules/libphonenumber-js/max/index.cjs',
   },
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
