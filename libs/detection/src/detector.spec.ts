@@ -409,6 +409,56 @@ function luhnRuns(text: string): Set<string> {
   return runs;
 }
 
+describe(`${Detector.name}: context rules from the third held-out corpus, and their limits`, () => {
+  it.each([
+    ['username john99 the password is Secret!9', [['PASSWORD', 'Secret!9']]],
+    ['its ilovemycat123 my password, pls unlock', [['PASSWORD', 'ilovemycat123']]],
+    ['536228817 (ssn)', [['SSN', '536228817']]],
+    ['536228817 my ssn', [['SSN', '536228817']]],
+    ['routing 110471626 ssn 091-52-1355', [['ROUTING', '110471626'], ['SSN', '091-52-1355']]],
+    ['card delivered yesterday, pin is 482913', [['PIN', '482913']]],
+    ['i changed my address. my pin is 482913', [['PIN', '482913']]],
+    ['courier brought the card, pin code 482913', [['PIN', '482913']]],
+    ['my 2fa password is Tiger!99', [['PASSWORD', 'Tiger!99']]],
+    ['one time password is 902113', [['OTP', '902113']]],
+    ['your otp is 12AB34', [['OTP', '12AB34']]],
+    ['tried password bananabread and Bananabread1', [['PASSWORD', 'bananabread'], ['PASSWORD', 'Bananabread1']]],
+    ["i typed the password 'sunflower'", [['PASSWORD', 'sunflower']]],
+  ])('finds the value in "%s"', (text, expected) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
+  });
+
+  it.each([
+    'at 10am my password was changed',
+    'on iOS17 the password field is blank',
+    'i entered my password incorrectly',
+    'i tried my password multiple times',
+    'i was charged 1500 for the pin reissue',
+    'USD 1500 for the pin',
+    'case 771234 for my verification',
+    'paid 1,500 for the cvv replacement',
+    'my password stopped working after i upgraded to ios17',
+    'passwort ist falsch',
+    'contraseña es incorrecta',
+    'mot de passe bloqué',
+    'pin (atm) 2000 withdrawal limit',
+    'my pin (blocked). 5000 left in account',
+    'verification email sent on 2024-05-01',
+    'the signature at the back of the card 2019',
+    'transaction codes 4455 and 6677',
+    'account debited 2024-01-15 14:22:01',
+    'account debited 15-01-2024',
+    'the courier needs my address, pin code 560034',
+  ])('finds nothing in "%s"', (text) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([]);
+  });
+
+  it('keeps a first code but not a second number that names something else after "and"', () => {
+    expect(typesIn('my pin is 4821 and 1999 is my birth year')).toEqual(['PIN']);
+    expect(typesIn('pin 4821 and 1000 pounds')).toEqual(['PIN']);
+  });
+});
+
 describe(`${Detector.name} properties`, () => {
   it('never leaves a card number of the input in the redacted text', () => {
     fc.assert(

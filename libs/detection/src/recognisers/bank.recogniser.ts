@@ -89,12 +89,14 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
   }
 }
 
-/** 2023-11-28: a date, not an account number (nor is any part of it). */
+/** 2023-11-28 or 28-11-2023 (then a time may follow): a date, not an account number, nor is any part of it. */
 function isIsoDate(chunk: DigitChunk): boolean {
-  if (chunk.groups.map((g) => g.end - g.start).join('-') !== '4-2-2' || chunk.separators.some((x) => x !== '-')) return false;
-  const month = Number(chunk.digits.slice(4, 6));
-  const day = Number(chunk.digits.slice(6, 8));
-  return /^(?:19|20)/.test(chunk.digits) && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  const lengths = chunk.groups.slice(0, 3).map((g) => g.end - g.start).join('-');
+  if (chunk.groups.length < 3 || chunk.separators.slice(0, 2).some((x) => x !== '-')) return false;
+  const d = chunk.digits;
+  const [year, month, day] = lengths === '4-2-2' ? [d.slice(0, 4), d.slice(4, 6), d.slice(6, 8)] : lengths === '2-2-4' ? [d.slice(4, 8), d.slice(2, 4), d.slice(0, 2)] : [];
+  if (year === undefined || month === undefined || day === undefined) return false;
+  return /^(?:19|20)/.test(year) && Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= 31;
 }
 
 /** A conjunction or a comma: what stands before it belongs to another clause. */
@@ -104,12 +106,11 @@ const CLAUSE_BREAK = /\b(?:and|but)\b|[,;]/;
 const NAMED_AFTER = /[ ,]{0,2}(?:is|was|=|:|-)[ ]{1,2}(?:(?:my|our|the|his|her|their|your)[ ]{1,2})?/y;
 
 /**
- * The account (or SSN) word right after a value that names it ("8977116929 is my account number"),
- * or null. A linking "is", "=", ":" is required: "call 8977116929 about my account" names nothing,
- * and in "routing 110471626 ssn 091-52-1355" the "ssn" names the next number.
+ * The account word right after a value that names it ("8977116929 is my account number"), or
+ * null. A linking "is", "=", ":" is required: "call 8977116929 about my account" names nothing.
  */
-function namedAfter(scan: Scan, end: number, kind: 'account' | 'ssn'): ContextHit | null {
-  const hit = scan.context.after(end, 16, [kind]);
+function accountNamedAfter(scan: Scan, end: number): ContextHit | null {
+  const hit = scan.context.after(end, 16, ['account']);
   if (!hit) return null;
   NAMED_AFTER.lastIndex = end;
   return NAMED_AFTER.test(scan.lower) && NAMED_AFTER.lastIndex === hit.start ? hit : null;
@@ -138,13 +139,23 @@ export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
         continue;
       }
       // named right after: a statement about the number itself, stronger than a phone-shape guess
-      const after = namedAfter(scan, w.end, 'account');
+      const after = accountNamedAfter(scan, w.end);
       // "030065633 is the routing and 2663029315 is the account": context before a conjunction
       // belongs to the previous clause; the naming after the number is nearer in meaning
       if (!after || (other && w.start - other.end < after.start - w.end && !CLAUSE_BREAK.test(scan.lower.slice(other.end, w.start)))) continue;
       out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.8, reason: 'digits+context-after' });
     }
   }
+}
+
+/**
+ * The SSN word right after a number ("536228817 (ssn)", "536228817 is my ssn"), unless that word
+ * names the number after it ("routing 110471626 ssn 091-52-1355").
+ */
+function ssnWordAfter(scan: Scan, end: number): ContextHit | null {
+  const hit = scan.context.after(end, 16, ['ssn']);
+  if (!hit) return null;
+  return /^[\s:#=(-]*(?:(?:is|no|num|number)[\s.:#]+)?\d/.test(scan.lower.slice(hit.end, hit.end + 16)) ? null : hit;
 }
 
 /** Between "social" and its number only a link: "my social is 386954267", "social #: ...". */
@@ -181,7 +192,7 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
       if (area === 0 || area === 666 || group === 0 || serial === 0 || /^(\d)\1{8}$/.test(d)) continue;
       const itin = area >= 900;
       if (itin && !ITIN_GROUPS(group)) continue;
-      const named = context.before(w.start, 40, ['ssn']) ?? namedAfter(scan, w.end, 'ssn') ?? socialRightBefore(scan, w.start);
+      const named = context.before(w.start, 40, ['ssn']) ?? ssnWordAfter(scan, w.end) ?? socialRightBefore(scan, w.start);
       let score: number;
       if (named) score = 0.95;
       else if (formatted && w.separators[0] === '-') score = 0.85;

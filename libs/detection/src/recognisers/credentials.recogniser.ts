@@ -55,6 +55,11 @@ const ALL_KINDS: readonly ContextKind[] = [
 ];
 /** Per code rule, the context kinds that stop the search for its value. */
 const BLOCKING: ReadonlyMap<CodeRule, readonly ContextKind[]> = new Map(CODE_RULES.map((r) => [r, ALL_KINDS.filter((k) => !r.between.includes(k))]));
+/** Words after a number that make it a quantity, not a code. */
+const UNITS = new Set([
+  'pounds', 'dollars', 'euros', 'rupees', 'usd', 'gbp', 'eur', 'points', 'miles', 'left', 'withdrawal', 'withdrawals', 'limit', 'per', 'each',
+  'times', 'attempts', 'tries', 'minutes', 'hours', 'days', 'weeks', 'months', 'years', 'meters', 'metres', 'feet', 'km', 'percent',
+]);
 /** How far before a "pin code" an address word makes its six digits an Indian postal code. */
 const ADDRESS_WINDOW = 40;
 
@@ -83,6 +88,8 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
       const close = lower.indexOf(')', i);
       if (close < 0 || close >= stop + 40) return null;
       i = close + 1;
+      // "my pin (blocked). 5000 left": the aside ended the sentence
+      if (/^\s*[.!?;]/.test(lower.slice(i, i + 4))) return null;
       continue;
     }
     if (isDigit(code) && reference) {
@@ -202,8 +209,14 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       }
       if (at === null) continue;
       const value = digitValue(text, at, rule.max);
-      if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end)) continue;
-      if (value.digits === 6 && isPostalPin(scan, rule, hit)) continue;
+      if (!value && rule.type === 'OTP' && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end))) {
+        // "your otp is 12AB34": capitals and digits starting with a digit
+        const code = mixedCode(text, at);
+        if (code) out.push({ type: 'OTP', start: code.start, end: code.end, score: rule.score, reason: 'otp-context+mixed' });
+        continue;
+      }
+      if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end) || namesOtherNumber(scan, value.end)) continue;
+      if (value.digits === 6 && isPostalPin(scan, rule, hit, at)) continue;
       out.push({ type: rule.type, start: at, end: value.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = value.end;
       // "my old pin was 1605 and the new one is 2766": one more value of the same kind
@@ -211,31 +224,62 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (nextAt === null) continue;
       const nextValue = digitValue(text, nextAt, rule.max);
       if (!nextValue || nextValue.digits < rule.min || nextValue.digits > rule.max || !plainCode(text, nextAt, nextValue.end)) continue;
-      // after a bare "and", only a value of the same length ("codes 771204 and 118350")
-      if (/^\s*and\s*$/.test(scan.lower.slice(value.end, nextAt)) && nextValue.digits !== value.digits) continue;
+      // after a bare "and", only a value of the same length that ends its clause ("codes 771204 and
+      // 118350"; not "pin 4821 and 1999 is my birth year", "pin 4821 and 1000 pounds")
+      if (/^\s*and\s*$/.test(scan.lower.slice(value.end, nextAt)) && (nextValue.digits !== value.digits || !endsClause(scan, nextValue.end))) continue;
+      if (namesOtherNumber(scan, nextValue.end)) continue;
       out.push({ type: rule.type, start: nextAt, end: nextValue.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = nextValue.end;
     }
   }
 }
 
-/** "i always use 0603 as my pin", "typed 2964 for the pin": digits right before "as/for (my/the) <name>". */
-const VALUE_BEFORE = /(?:^|[^0-9a-z])(\d{3,8})[ ]{1,2}(?:as|for)[ ]{1,2}(?:(?:my|the|a)[ ]{1,2})?$/;
+/**
+ * "i always use 0603 as my pin", "typed 2964 for the pin": digits right before "as/for (my/the)
+ * <name>"; "for" only after a verb of entering ("charged 1500 for the pin reissue" is an amount).
+ */
+const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for)[ ]{1,2}(?:(?:my|the|a|new|card)[ ]{1,2}){0,2}$/;
+const ENTERING_BEFORE = /\b(?:typed|type|typing|entered|enter|entering|used|use|using|put|tried|try|chose|set|punched)(?:[ ]{1,2}in)?[ ]{1,2}$/;
+const CURRENCY_BEFORE = /(?:[$£€¥]|\b(?:usd|eur|gbp|inr|rs|aud|cad))[ ]{0,2}$/;
 
 function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null {
-  const from = Math.max(0, hit.start - 24);
-  const m = VALUE_BEFORE.exec(scan.lower.slice(from, hit.start));
-  if (!m || (m[1] as string).length < rule.min || (m[1] as string).length > rule.max) return null;
-  return from + (m.index ?? 0) + m[0].indexOf(m[1] as string);
+  const from = Math.max(0, hit.start - 40);
+  const window = scan.lower.slice(from, hit.start);
+  const m = VALUE_BEFORE.exec(window);
+  if (!m) return null;
+  const digits = m[2] as string;
+  if (digits.length < rule.min || digits.length > rule.max) return null;
+  const at = from + (m.index ?? 0) + m[0].indexOf(digits);
+  const before = scan.lower.slice(Math.max(0, at - 24), at);
+  // "1,500 for the cvv replacement", "USD 1500 for the pin": an amount
+  if (/\d[.,]$/.test(before) || CURRENCY_BEFORE.test(before)) return null;
+  if (m[3] === 'for' && !ENTERING_BEFORE.test(before)) return null;
+  return at;
+}
+
+/** The value is followed by a word naming another quantity ("2000 withdrawal limit", "1000 pounds"). */
+function namesOtherNumber(scan: Scan, end: number): boolean {
+  const m = /^[ ]{1,2}([a-z]+)/.exec(scan.lower.slice(end, end + 24));
+  return m !== null && (OTHER_NUMBERS.has(m[1] as string) || UNITS.has(m[1] as string));
+}
+
+/** Nothing but punctuation, the end, or a new clause ("which", "but") after the value. */
+function endsClause(scan: Scan, end: number): boolean {
+  return /^(?:\s*$|\s*[.,;!?)]|\s+(?:which|but|please|pls|thanks|thank|both|neither|so)\b)/.test(scan.lower.slice(end, end + 24));
 }
 
 /**
  * "delivery address ... pin code 560034": India's six-digit postal code, not a card PIN (nor, for
  * the "code" of "pin code", a one-time code).
  */
-function isPostalPin(scan: Scan, rule: CodeRule, hit: ContextHit): boolean {
+function isPostalPin(scan: Scan, rule: CodeRule, hit: ContextHit, at: number): boolean {
+  const { lower } = scan;
   const pin = rule.type === 'PIN' ? hit : rule.type === 'OTP' ? scan.context.before(hit.start, 2, ['pin']) : null;
-  return pin !== null && scan.context.before(pin.start, ADDRESS_WINDOW, ['address']) !== null;
+  if (pin === null) return false;
+  // exactly "pin code 560034": no "is" or ":" (a card PIN is given: "pin is 482913", "pin code: ...")
+  if (!/^ {1,2}code {1,2}$/.test(lower.slice(pin.end, at))) return false;
+  const address = scan.context.before(pin.start, ADDRESS_WINDOW, ['address']);
+  return address !== null && !/[.!?;]/.test(lower.slice(address.end, pin.start));
 }
 
 /** "code" alone names promotion and voucher codes too: it takes digit codes only. */
@@ -256,6 +300,8 @@ function mixedCode(text: string, start: number): { start: number; end: number } 
 /** Not an amount, a date or a time ("pin 12/05", "code 10:30"). */
 function plainCode(text: string, at: number, end: number): boolean {
   if (at > 0 && (text[at - 1] === '$' || text[at - 1] === '£' || text[at - 1] === '€')) return false;
+  // "sent on 2024-05-01", "15-01-2024": a date
+  if (/^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{4})$/.test(text.slice(at, end))) return false;
   const next = text[end];
   return !(next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(end + 1))));
 }
@@ -278,7 +324,10 @@ const PASSWORD_STOP = new Set([
   'of', 'by', 'from', 'up', 'out', 'set', 'updated', 'update', 'reset', 'new', 'old', 'temporary', 'one', 'did', 'does', 'do', 'can', 'cant',
   "can't", 'cannot', 'all', 'any', 'there', 'here', 'something', 'same', 'different', 'different', 'ok', 'okay', 'fine', 'good', 'bad',
   'policy', 'policies', 'requirements', 'rules', 'anyone', 'anybody', 'someone', 'somebody', 'nobody', 'them', 'him', 'her', 'us',
-  'empty', 'blank', 'missing', 'broken', 'down', 'failing', 'failed',
+  'empty', 'blank', 'missing', 'broken', 'down', 'failing', 'failed', 'twice', 'incorrectly', 'multiple', 'yesterday', 'today', 'online',
+  // status words of the other languages whose password words are known
+  'falsch', 'abgelaufen', 'gesperrt', 'vergessen', 'incorrecta', 'incorrecto', 'bloqueada', 'bloqueado', 'olvidada', 'caducada', 'bloque',
+  'oublie', 'perdu', 'expire', 'errada', 'esqueci', 'invalide', 'ungultig',
 ]);
 // "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
 // "password for online banking that i set last week is X", "password on a sticky note: X", "Passwort ist X"
@@ -288,7 +337,7 @@ const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}(?:[\s,]+|(?=:))){0,8}?(?:(?:been|is
 // online banking is ..."), never the verb
 const PASS_LEAD = /(?:[ ]{1,2}for(?:[ ]{1,2}[a-z]{1,12}){1,3})?[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2})|[ ]{1,2}(?=['"`])/y;
 // "tried password X", "typed the password X": the word after the name is the value tried
-const ATTEMPT_BEFORE = /\b(?:tried|try|trying|typed|typing|entered|entering|used|using|put|putting)[ ]{1,2}(?:(?:the|my|a)[ ]{1,2})?$/;
+const ATTEMPT_BEFORE = /\b(?:tried|try|trying|typed|typing|entered|entering|used|using|put|putting)[ ]{1,2}((?:the|my|a)[ ]{1,2})?$/;
 // "password X and Y", "X or Y": a second value offered the same way
 // ("new pw is X, old was Y")
 const ANOTHER = /(?:[ ]{1,2}(?:and|or)[ ]{1,2}|,[ ]{1,2})(?:(?:the|my)[ ]{1,2})?(?:(?:old|new|previous)(?:[ ]{1,2}one)?[ ]{1,2}(?:is|was|=|:)[ ]{1,2})?/y;
@@ -303,21 +352,37 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   const { text, lower, context } = scan;
   for (const hit of context.hits) {
     if (hit.kind !== 'password' && hit.kind !== 'pass') continue;
-    // "one time password" names a one-time code
-    if (context.before(hit.start, 2, ['otp'])) continue;
     const weak = hit.kind === 'pass';
-    if (!weak && namedBefore(scan, hit, out)) continue;
     if (weak) PASS_LEAD.lastIndex = hit.end;
     if (weak && !PASS_LEAD.test(lower)) continue;
     const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
     const lead = weak ? null : PASSWORD_LEAD.exec(tail);
-    const attempted = !weak && ATTEMPT_BEFORE.test(lower.slice(Math.max(0, hit.start - 24), hit.start));
-    const explicit = weak || attempted || (lead !== null && lead[0].length > 0);
+    const linked = weak || (lead !== null && lead[0].length > 0);
+    const attempt = weak ? null : ATTEMPT_BEFORE.exec(lower.slice(Math.max(0, hit.start - 24), hit.start));
+    const attempted = attempt !== null;
+    const explicit = linked || attempted;
     const at = weak ? PASS_LEAD.lastIndex : hit.end + (lead ? lead[0].length : 0);
-    const first = passwordToken(scan, at, explicit, weak);
+    let first = passwordToken(scan, at, explicit, weak);
+    if (first && lead && !weak) {
+      const words = leadWords(lead[0]);
+      const others = words.some((w) => !PLAIN_LEAD_WORDS.has(w));
+      // "password policy is strict": with other words before the link, a plain word names no
+      // password; nor does a word after "to" that ends a story ("stopped working after i upgraded to ios17")
+      if (others && (!first.strong || words[words.length - 1] === 'to')) first = null;
+    }
+    // "tried password bananabread" names the value; "i tried my password twice" does not: after
+    // "my/the", only a token mixing letters with digits or symbols, or a quoted one
+    if (first && !linked && attempt?.[1] && !first.strong && !first.quoted) first = null;
+    // "one time password is 902113" names a one-time code (the code recogniser takes digits and
+    // capitals with digits); anything else after it is still a password
+    const otpBefore = first ? context.before(hit.start, 2, ['otp']) : null;
+    if (first && otpBefore && lower.slice(otpBefore.start, otpBefore.end) === 'one time' && /^(?:\d+|[A-Z0-9]+)$/.test(text.slice(first.start, first.end))) continue;
+    // "its ilovemycat123 my password": named after the value, when nothing follows the name
+    if (!first && !weak) {
+      namedBefore(scan, hit, out);
+      continue;
+    }
     if (!first) continue;
-    // "password policy is strict": with other words before the link, a plain word names no password
-    if (lead && !first.strong && /[a-z']/.test(lead[0]) && leadWords(lead[0]).some((w) => !PLAIN_LEAD_WORDS.has(w))) continue;
     out.push({ type: 'PASSWORD', start: first.start, end: first.end, score: first.strong || explicit ? 0.9 : 0.7, reason: `password-context${explicit ? '+is' : ''}` });
     // "tried password bananabread and Bananabread1": one more value offered the same way
     ANOTHER.lastIndex = first.end;
@@ -341,6 +406,8 @@ function namedBefore(scan: Scan, hit: ContextHit, out: Candidate[]): boolean {
   const from = Math.max(0, hit.start - 80);
   const m = NAMED_AFTER.exec(scan.lower.slice(from, hit.start));
   if (!m) return false;
+  // "at 10am my password was changed": unless "its" points at it, the name must end the clause
+  if (!/^(?:its|it's|it is)/.test(m[0].trimStart()) && !/^(?:\s*$|\s*[,.;!?)])/.test(scan.lower.slice(hit.end, hit.end + 8))) return false;
   const start = from + (m.index ?? 0) + m[0].indexOf(m[1] as string);
   const token = passwordToken(scan, start, false, false);
   if (!token?.strong || token.start !== start) return false;
@@ -349,11 +416,12 @@ function namedBefore(scan: Scan, hit: ContextHit, out: Candidate[]): boolean {
 }
 
 /** The password-like token starting at `from` (after spaces and an opening quote), or null. */
-function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolean): { start: number; end: number; strong: boolean } | null {
+function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolean): { start: number; end: number; strong: boolean; quoted: boolean } | null {
   const { text, lower } = scan;
   let at = from;
   while (at < text.length && text[at] === ' ') at++;
-  if (text[at] === '"' || text[at] === "'" || text[at] === '`') at++;
+  const quoted = text[at] === '"' || text[at] === "'" || text[at] === '`';
+  if (quoted) at++;
   let end = at;
   while (end < text.length && end - at < 64 && !/\s/.test(text[end] as string) && text.charCodeAt(end) !== 1) end++;
   // trailing punctuation belongs to the sentence, and so does "?" after a plain word ("policy?")
@@ -361,15 +429,16 @@ function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolea
   if (/^[A-Za-z]+\?+$/.test(text.slice(at, end))) while (text[end - 1] === '?') end--;
   if (end - at < 4) return null;
   const token = text.slice(at, end);
-  const plain = /^[A-Za-z]+$/.test(token);
-  if (PASSWORD_STOP.has(token.toLowerCase())) return null;
+  // a word of letters of any script ("bloqué", "falsch") is plain
+  const plain = /^\p{L}+$/u.test(token);
+  if (PASSWORD_STOP.has(token.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''))) return null;
   if (plain && !explicit) return null;
   if (/^\[[A-Z]+/.test(token)) return null;
   // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
   if (weak && (plain || !/[A-Za-z]/.test(token))) return null;
   LENGTH_UNIT.lastIndex = end;
   if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower)) return null;
-  return { start: at, end, strong: /\d/.test(token) && /[A-Za-z]/.test(token) };
+  return { start: at, end, strong: /\d/.test(token) && /[A-Za-z]/.test(token), quoted };
 }
 
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
