@@ -116,7 +116,9 @@ describe('what leaves the service', () => {
       for (const value of [...SECRETS.cards, SECRETS.ssn, SECRETS.iban, SECRETS.password]) {
         expect({ place, found: text.includes(value) || text.includes(value.replace(/[ -]/g, '')) || text.includes(encodeURIComponent(value)) }).toEqual({ place, found: false });
       }
-      expect({ place, found: new RegExp(`\\b(?:${SECRETS.cvv}|${SECRETS.pin})\\b`).test(text) }).toEqual({ place, found: false });
+      // (UUIDs hold four-digit groups: request ids, message and handoff ids)
+      const withoutUuids = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
+      expect({ place, found: new RegExp(`\\b(?:${SECRETS.cvv}|${SECRETS.pin})\\b`).test(withoutUuids) }).toEqual({ place, found: false });
       expect({ place, runs: luhnValidRuns(text).filter((run) => !ids.has(run)) }).toEqual({ place, runs: [] });
     }
   });

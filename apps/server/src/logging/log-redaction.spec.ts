@@ -18,6 +18,9 @@ describe('safeRequestPath', () => {
     expect(safeRequestPath('/x/41111%0011111111')).toBe('/x/:number');
     expect(safeRequestPath('/api/v1/handoffs/3f2a9c10-1234-4567-8912-123456789012')).toBe('/api/v1/handoffs/3f2a9c10-1234-4567-8912-123456789012');
     expect(safeRequestPath('/api/v1/pages/2024')).toBe('/api/v1/pages/2024');
+    for (const sneaky of ['4.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1', '4%201%201%201%201%201', '4111+1111+1111+1111', '4111,1111,1111,1111', '4111:1111', '4111x1111', '4111 - 1111 - 1111', '4111\u00a01111\u00a01111', '4111\u200b1111\u200b1111', '４１１１１１１１', '12345678-1234-1234-1234-123456789012']) {
+      expect(safeRequestPath(`/x/${encodeURIComponent(sneaky)}/y`)).toBe('/x/:number/y');
+    }
   });
 });
 

@@ -45,7 +45,7 @@ function withDestination<T extends object>(config: AppConfig, options: T): T | [
           customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => `request completed ${res.statusCode}`,
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
           // Health probes and metrics scrapes would drown everything else.
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(safeRequestPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '')) },
+          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0] ?? '') },
         }),
       }),
     }),

@@ -17,6 +17,11 @@ const WORKER_SCHEMA_LOCK_KEY = 7_406_211_003;
  */
 const JOBS_ANALYZE_EVERY_MS = 5_000;
 const JOBS_ANALYZE_AFTER_CHANGES = 2_000;
+/** One instance at a time refreshes them (a session advisory lock, tried, never waited for). */
+const JOBS_ANALYZE_LOCK_KEY = 7_406_211_004;
+
+/** What a statistics refresh did. */
+export type StatisticsRefresh = 'analyzed' | 'unchanged' | 'busy';
 
 /** A job's handler. It must be safe to run twice: a crash after its work but before the job is
  * marked done runs it again. */
@@ -89,16 +94,31 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
     this.scheduleStatisticsRefresh();
   }
 
-  /** ANALYZE of the jobs table when it has changed enough since the last one (see JOBS_ANALYZE_EVERY_MS). */
-  async refreshJobStatistics(): Promise<boolean> {
+  /**
+   * ANALYZE of the jobs table when at least `threshold` rows changed since the last one (see
+   * JOBS_ANALYZE_EVERY_MS). Never waits: another instance refreshing them, or a lock held on the
+   * table (autovacuum among others: waiting would get it cancelled), makes this a no-op.
+   */
+  async refreshJobStatistics(threshold = JOBS_ANALYZE_AFTER_CHANGES): Promise<StatisticsRefresh> {
     const pool = this.pool;
-    if (!pool) return false;
-    const { rows } = await pool.query<{ changed: string }>(
-      `SELECT n_mod_since_analyze::text AS changed FROM pg_stat_user_tables WHERE relid = 'graphile_worker._private_jobs'::regclass`,
-    );
-    if (Number(rows[0]?.changed ?? 0) < JOBS_ANALYZE_AFTER_CHANGES) return false;
-    await pool.query('ANALYZE graphile_worker._private_jobs');
-    return true;
+    if (!pool) return 'busy';
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ changed: string }>(
+        `SELECT n_mod_since_analyze::text AS changed FROM pg_stat_user_tables WHERE relid = 'graphile_worker._private_jobs'::regclass`,
+      );
+      if (Number(rows[0]?.changed ?? 0) < threshold) return 'unchanged';
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [JOBS_ANALYZE_LOCK_KEY]);
+      if (!locked.rows[0]?.ok) return 'busy';
+      try {
+        await client.query('ANALYZE (SKIP_LOCKED) graphile_worker._private_jobs');
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [JOBS_ANALYZE_LOCK_KEY]);
+      }
+      return 'analyzed';
+    } finally {
+      client.release();
+    }
   }
 
   private scheduleStatisticsRefresh(): void {
