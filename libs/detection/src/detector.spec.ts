@@ -424,6 +424,10 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
     ['your otp is 12AB34', [['OTP', '12AB34']]],
     ['tried password bananabread and Bananabread1', [['PASSWORD', 'bananabread'], ['PASSWORD', 'Bananabread1']]],
     ["i typed the password 'sunflower'", [['PASSWORD', 'sunflower']]],
+    ['5519 is my pin', [['PIN', '5519']]],
+    ['1234 was my old pin, 5678 is the new one', [['PIN', '1234'], ['PIN', '5678']]],
+    ['Tiger!99 = my password', [['PASSWORD', 'Tiger!99']]],
+    ['tiger99 was my old password', [['PASSWORD', 'tiger99']]],
   ])('finds the value in "%s"', (text, expected) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
   });
@@ -443,6 +447,7 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
     'mot de passe bloqué',
     'pin (atm) 2000 withdrawal limit',
     'my pin (blocked). 5000 left in account',
+    '5000 is my pin limit',
     'verification email sent on 2024-05-01',
     'the signature at the back of the card 2019',
     'transaction codes 4455 and 6677',

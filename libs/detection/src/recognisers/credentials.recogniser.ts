@@ -199,7 +199,9 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
     for (const hit of context.all(rule.kind)) {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
-      const at = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule)) ?? valueBefore(scan, hit, rule);
+      const after = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule));
+      const before = valueBefore(scan, hit, rule);
+      const at = after ?? before;
       if (rule.type === 'OTP' && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1)))) && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end))) {
         // "OTP is A7K92P": a code of capitals and digits (not after a bare "code": "use code WELCOME10")
         MIXED_LEAD.lastIndex = hit.end;
@@ -219,6 +221,13 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (value.digits === 6 && isPostalPin(scan, rule, hit, at)) continue;
       out.push({ type: rule.type, start: at, end: value.end, score: rule.score, reason: `${rule.kind}-context` });
       lastEnd = value.end;
+      // "1234 was my old pin, 5678 is the new one": a value named before the word as well
+      if (after !== null && before !== null) {
+        const earlier = digitValue(text, before, rule.max);
+        if (earlier && earlier.digits >= rule.min && plainCode(text, before, earlier.end)) {
+          out.push({ type: rule.type, start: before, end: earlier.end, score: rule.score, reason: `${rule.kind}-context-after` });
+        }
+      }
       // "my old pin was 1605 and the new one is 2766": one more value of the same kind
       const nextAt = valueStart(scan, value.end, VALUE_WINDOW, true);
       if (nextAt === null) continue;
@@ -238,7 +247,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
  * "i always use 0603 as my pin", "typed 2964 for the pin": digits right before "as/for (my/the)
  * <name>"; "for" only after a verb of entering ("charged 1500 for the pin reissue" is an amount).
  */
-const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for)[ ]{1,2}(?:(?:my|the|a|new|card)[ ]{1,2}){0,2}$/;
+const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for|is|was|=)[ ]{1,2}(?:(?:my|the|a|new|old|current|card)[ ]{1,2}){0,2}$/;
 const ENTERING_BEFORE = /\b(?:typed|type|typing|entered|enter|entering|used|use|using|put|tried|try|chose|set|punched)(?:[ ]{1,2}in)?[ ]{1,2}$/;
 const CURRENCY_BEFORE = /(?:[$£€¥]|\b(?:usd|eur|gbp|inr|rs|aud|cad))[ ]{0,2}$/;
 
@@ -254,6 +263,8 @@ function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null
   // "1,500 for the cvv replacement", "USD 1500 for the pin": an amount
   if (/\d[.,]$/.test(before) || CURRENCY_BEFORE.test(before)) return null;
   if (m[3] === 'for' && !ENTERING_BEFORE.test(before)) return null;
+  // "5519 is my pin" names the value; "the 5000 is the atm pin limit" would have another word after
+  if ((m[3] === 'is' || m[3] === 'was' || m[3] === '=') && !/^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no)\b)/.test(scan.lower.slice(hit.end, hit.end + 12))) return null;
   return at;
 }
 
@@ -342,7 +353,7 @@ const ATTEMPT_BEFORE = /\b(?:tried|try|trying|typed|typing|entered|entering|used
 // ("new pw is X, old was Y")
 const ANOTHER = /(?:[ ]{1,2}(?:and|or)[ ]{1,2}|,[ ]{1,2})(?:(?:the|my)[ ]{1,2})?(?:(?:old|new|previous)(?:[ ]{1,2}one)?[ ]{1,2}(?:is|was|=|:)[ ]{1,2})?/y;
 // "its ilovemycat123 my password", "Xk9!pass is the password": a value named right after it
-const NAMED_AFTER = /(?:^|[\s,])(?:its[ ]{1,2}|it's[ ]{1,2}|it is[ ]{1,2})?(\S{4,64})[ ]{1,2}(?:is[ ]{1,2})?(?:my|the)[ ]{1,2}$/;
+const NAMED_AFTER = /(?:^|[\s,])(?:its[ ]{1,2}|it's[ ]{1,2}|it is[ ]{1,2})?(\S{4,64})[ ]{1,2}(?:(?:is|was|=)[ ]{1,2})?(?:my|the)[ ]{1,2}(?:(?:old|new|current)[ ]{1,2})?$/;
 // "password must be 8-20 characters": a length rule, not a value
 const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
