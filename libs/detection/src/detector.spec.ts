@@ -428,6 +428,8 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
     ['1234 was my old pin, 5678 is the new one', [['PIN', '1234'], ['PIN', '5678']]],
     ['Tiger!99 = my password', [['PASSWORD', 'Tiger!99']]],
     ['tiger99 was my old password', [['PASSWORD', 'tiger99']]],
+    ['the cvv on card 4111 1111 1111 1111 exp 12/26 is 123', [['CARD', '4111 1111 1111 1111'], ['CVV', '123']]],
+    ['pin for the card 5500 0055 5555 5559 is 1234', [['CARD', '5500 0055 5555 5559'], ['PIN', '1234']]],
   ])('finds the value in "%s"', (text, expected) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
   });

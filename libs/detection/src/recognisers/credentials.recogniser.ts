@@ -74,7 +74,7 @@ const ADDRESS_WINDOW = 40;
 function valueStart(scan: Scan, from: number, limit: number, anaphor = false, blocking: readonly ContextKind[] = ALL_KINDS): number | null {
   const { lower } = scan;
   let i = from;
-  const stop = Math.min(lower.length, from + limit);
+  let stop = Math.min(lower.length, from + limit);
   let others = 0;
   let needLink = anaphor;
   let pointsBack = !anaphor;
@@ -99,6 +99,19 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
       if (++others > MAX_OTHER_WORDS) return null;
       needLink = true;
       continue;
+    }
+    if (isDigit(code) && !anaphor) {
+      // a card number or an expiry date between the name and its value is another value: skipped
+      // as one more word ("the cvv on card 4111 1111 1111 1111 exp 12/26 is 123")
+      const run = otherNumberRun(lower, i);
+      if (run !== null) {
+        // the skipped number does not count against the window
+        stop = Math.min(lower.length, stop + (run - i));
+        i = run;
+        if (++others > MAX_OTHER_WORDS) return null;
+        needLink = true;
+        continue;
+      }
     }
     if (isDigit(code)) {
       // a filler number word like "3 digits" is skipped when followed by a letter word
@@ -145,6 +158,28 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
     i++;
   }
   return null;
+}
+
+/**
+ * Where a number that cannot be a code ends, when one starts at `at`: nine or more digits joined by
+ * single spaces, dashes or dots (a card, an account), or digits with a slash (an expiry date); null
+ * otherwise.
+ */
+function otherNumberRun(lower: string, at: number): number | null {
+  let i = at;
+  let digits = 0;
+  let slash = false;
+  while (i < lower.length) {
+    const c = lower.charCodeAt(i);
+    if (isDigit(c)) {
+      digits++;
+      i++;
+    } else if ((c === 32 || c === 45 || c === 46 || c === 47) && i + 1 < lower.length && isDigit(lower.charCodeAt(i + 1))) {
+      if (c === 47) slash = true;
+      i++;
+    } else break;
+  }
+  return digits >= 9 || (slash && digits <= 6) ? i : null;
 }
 
 function nextNonSpace(text: string, from: number): number {
