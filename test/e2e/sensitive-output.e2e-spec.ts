@@ -97,9 +97,9 @@ describe('what leaves the service', () => {
 
     const logs = lines.join('');
     // something was written at all: request lines from every door above, the offer sent to Meta
-    expect(logs).toContain('"path":"/webhooks/messenger"');
+    expect(logs).toContain('"path":"/nowhere/:number"');
     expect(logs).toContain('"path":"/api/v1/auth/login"');
-    expect(logs).toContain('request completed 200');
+    expect(logs).toContain('request completed 401');
     const sent = JSON.stringify(fake.calls());
     expect(sent).toContain(psid);
     const metrics = await (await server.request('/metrics')).text();
