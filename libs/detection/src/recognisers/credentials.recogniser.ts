@@ -487,11 +487,17 @@ function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolea
   return { start: at, end, strong: /\d/.test(token) && /[A-Za-z]/.test(token), quoted };
 }
 
-const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+// English month names, then French, Spanish and German ones (accents folded by the scan)
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?' +
+  '|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre' +
+  '|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre' +
+  '|januar|februar|marz|maerz|juni|juli|oktober|dezember)';
 const DATE_PATTERNS = [
   /\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?(?:\d{4}|\d{2})(?!\d)/y,
   /\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)/y,
-  new RegExp(`\\d{1,2}(?:st|nd|rd|th)?\\s{0,2}(?:of\\s{1,2})?${MONTH}\\.?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
+  // "3rd of may 1985", "12 de mayo de 1990", "4. märz 1975"
+  new RegExp(`\\d{1,2}(?:st|nd|rd|th|\\.)?\\s{0,2}(?:(?:of|de)\\s{1,2})?${MONTH}\\.?,?\\s{0,2}(?:de\\s{1,2})?\\d{4}(?!\\d)`, 'y'),
   new RegExp(`${MONTH}\\.?\\s{0,2}\\d{1,2}(?:st|nd|rd|th)?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
   // eight digits: ddmmyyyy or yyyymmdd, with a valid day and month
   /(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d(?!\d)/y,
