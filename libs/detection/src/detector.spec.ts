@@ -430,6 +430,8 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
     ['1234 was my old pin, 5678 is the new one', [['PIN', '1234'], ['PIN', '5678']]],
     ['Tiger!99 = my password', [['PASSWORD', 'Tiger!99']]],
     ['tiger99 was my old password', [['PASSWORD', 'tiger99']]],
+    ['memorable word lighthouse, and the rest is fine', [['PASSWORD', 'lighthouse']]],
+    ['pass Ipanema_42 and the code is on its way', [['PASSWORD', 'Ipanema_42']]],
     ['the cvv on card 4111 1111 1111 1111 exp 12/26 is 123', [['CARD', '4111 1111 1111 1111'], ['CVV', '123']]],
     ['pin for the card 5500 0055 5555 5559 is 1234', [['CARD', '5500 0055 5555 5559'], ['PIN', '1234']]],
   ])('finds the value in "%s"', (text, expected) => {
@@ -452,6 +454,9 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
     'pin (atm) 2000 withdrawal limit',
     'my pin (blocked). 5000 left in account',
     '5000 is my pin limit',
+    'did you pass Exam2024 today',
+    'day pass Mon2024x',
+    'memorable word?',
     'verification email sent on 2024-05-01',
     'the signature at the back of the card 2019',
     'transaction codes 4455 and 6677',

@@ -400,10 +400,20 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     if (hit.kind !== 'password' && hit.kind !== 'pass') continue;
     const weak = hit.kind === 'pass';
     if (weak) PASS_LEAD.lastIndex = hit.end;
-    if (weak && !PASS_LEAD.test(lower)) continue;
+    if (weak && !PASS_LEAD.test(lower)) {
+      // "pass Copacabana_21": with no link, only the classic shape (upper and lower case and a digit)
+      const bare = passwordToken(scan, hit.end, true, true);
+      // and not the verb ("did you pass Exam2024"): "pass" opens the clause or follows "my/the/app/login"
+      const opens = /(?:^|[,.;:!?(]\s*|\b(?:my|the|app|login|online|banking|bank)\s+)$/.test(lower.slice(Math.max(0, hit.start - 12), hit.start));
+      if (opens && bare && /^ {1,2}\S/.test(lower.slice(hit.end, hit.end + 3)) && bare.start <= hit.end + 2 && CLASSIC_SHAPE.test(text.slice(bare.start, bare.end))) {
+        out.push({ type: 'PASSWORD', start: bare.start, end: bare.end, score: 0.8, reason: 'pass-context+shape' });
+      }
+      continue;
+    }
     const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
     const lead = weak ? null : PASSWORD_LEAD.exec(tail);
-    const linked = weak || (lead !== null && lead[0].length > 0);
+    // "memorable word pineapple": the phrase names its value with no link
+    const linked = weak || (lead !== null && lead[0].length > 0) || lower.slice(hit.start, hit.end) === 'memorable word';
     const attempt = weak ? null : ATTEMPT_BEFORE.exec(lower.slice(Math.max(0, hit.start - 24), hit.start));
     const attempted = attempt !== null;
     const explicit = linked || attempted;
@@ -439,6 +449,9 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     }
   }
 }
+
+/** Upper and lower case letters and a digit: what a password looks like when nothing names it as one. */
+const CLASSIC_SHAPE = /^(?=\S*[a-z])(?=\S*[A-Z])(?=\S*\d)\S{6,64}$/;
 
 /** Words that may stand between "password" and its link before a plain word ("my new password is bananabread"). */
 const PLAIN_LEAD_WORDS = new Set(['new', 'old', 'current', 'temporary', 'actual', 'real', 'been', 'is', 'was', 'ist', 'est', 'es', 'to', 'be', 'has', 'now', 'currently']);
