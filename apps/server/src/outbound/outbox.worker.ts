@@ -103,6 +103,8 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
     const pool = this.pool;
     if (!pool) return 'busy';
     const client = await pool.connect();
+    // a failure drops the connection: a session lock must not stay behind in the pool
+    let failed: Error | undefined;
     try {
       const { rows } = await client.query<{ changed: string }>(
         `SELECT n_mod_since_analyze::text AS changed FROM pg_stat_user_tables WHERE relid = 'graphile_worker._private_jobs'::regclass`,
@@ -110,14 +112,14 @@ export class OutboxWorker implements OnModuleInit, OnApplicationBootstrap, OnApp
       if (Number(rows[0]?.changed ?? 0) < threshold) return 'unchanged';
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [JOBS_ANALYZE_LOCK_KEY]);
       if (!locked.rows[0]?.ok) return 'busy';
-      try {
-        await client.query('ANALYZE (SKIP_LOCKED) graphile_worker._private_jobs');
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [JOBS_ANALYZE_LOCK_KEY]);
-      }
+      await client.query('ANALYZE (SKIP_LOCKED) graphile_worker._private_jobs');
+      await client.query('SELECT pg_advisory_unlock($1)', [JOBS_ANALYZE_LOCK_KEY]);
       return 'analyzed';
+    } catch (error) {
+      failed = error instanceof Error ? error : new Error('statistics refresh failed');
+      throw error;
     } finally {
-      client.release();
+      client.release(failed);
     }
   }
 

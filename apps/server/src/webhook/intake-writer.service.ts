@@ -78,10 +78,9 @@ function storableJsonText(value: unknown): string {
  * first, in key order; only first deliveries go on. Each conversation is created or locked once,
  * in (page, psid) order, and takes as many seqs as it has new messages; each message gets its seq
  * by its place in the batch. A reaction job is added with its message, unless the handoff lifecycle
- * would suppress it. A redelivery inserts no
- * key, so nothing follows for it; a concurrent copy in another transaction waits on the key's
- * index entry until the first commits, then finds it; a copy in the same batch is dropped by
- * DISTINCT ON. The batch's reaction jobs are added in one call (one NOTIFY). Returns the ordinals
+ * would suppress it. A redelivery inserts no key, so nothing follows for it; a concurrent copy in
+ * another transaction waits on the key's index entry until the first commits, then finds it; a
+ * copy in the same batch is dropped by DISTINCT ON. The batch's reaction jobs are added in one call (one NOTIFY). Returns the ordinals
  * of first deliveries and whether each stored a message.
  */
 function batchSql(reactTask: string): string {

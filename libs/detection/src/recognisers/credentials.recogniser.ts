@@ -55,21 +55,20 @@ const ALL_KINDS: readonly ContextKind[] = [
 ];
 /** Per code rule, the context kinds that stop the search for its value. */
 const BLOCKING: ReadonlyMap<CodeRule, readonly ContextKind[]> = new Map(CODE_RULES.map((r) => [r, ALL_KINDS.filter((k) => !r.between.includes(k))]));
-/** Words after a number that make it a quantity, not a code. */
-const UNITS = new Set([
-  'pounds', 'dollars', 'euros', 'rupees', 'usd', 'gbp', 'eur', 'points', 'miles', 'left', 'withdrawal', 'withdrawals', 'limit', 'per', 'each',
-  'times', 'attempts', 'tries', 'minutes', 'hours', 'days', 'weeks', 'months', 'years', 'meters', 'metres', 'feet', 'km', 'percent',
-]);
+/** Words after a number that make it a quantity, not a code (with OTHER_NUMBERS: "2000 withdrawal limit", "1000 pounds"). */
+const UNITS = new Set(['pounds', 'dollars', 'euros', 'rupees', 'usd', 'gbp', 'eur', 'points', 'miles', 'left', 'withdrawals', 'per', 'each', 'meters', 'metres', 'feet', 'km', 'percent']);
 /** How far before a "pin code" an address word makes its six digits an Indian postal code. */
 const ADDRESS_WINDOW = 40;
 
 /**
  * Finds the position where the value after a context word starts, skipping filler words and
- * punctuation; null if anything else comes first. Up to two other words may come first when a
- * link ("is", ":", "=") follows them ("the pin they mailed me is 0590", "code from the text
- * message: 526638"); not a context word of another kind, and not across a sentence's end.
- * With `anaphor` (the value after another value) only filler may come, with a link and a word
- * pointing back ("1605 and the new one is 2766").
+ * punctuation; null if anything else comes first. Up to MAX_OTHER_WORDS other words may come first
+ * when a link ("is", ":", "=", a dash) follows them ("the pin they mailed me is 0590", "code from
+ * the text message: 526638"); not a context word of one of the `blocking` kinds, and not across a
+ * sentence's end. An aside in brackets, the number after "ending" and a number that cannot be a
+ * code (a card, an expiry date) count as other words. With `anaphor` (the value after another
+ * value) only filler may come, with a link and a word pointing back ("1605 and the new one is
+ * 2766"), or "or"/"and" right before another value.
  */
 function valueStart(scan: Scan, from: number, limit: number, anaphor = false, blocking: readonly ContextKind[] = ALL_KINDS): number | null {
   const { lower } = scan;
@@ -237,19 +236,19 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       const after = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule));
       const before = valueBefore(scan, hit, rule);
       const at = after ?? before;
-      if (rule.type === 'OTP' && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1)))) && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end))) {
-        // "OTP is A7K92P": a code of capitals and digits (not after a bare "code": "use code WELCOME10")
+      // a one-time code of capitals and digits, not after a bare "code" ("use code WELCOME10")
+      const mixedAllowed = rule.type === 'OTP' && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end));
+      if (mixedAllowed && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1))))) {
+        // "OTP is A7K92P": the search for digits stopped inside the code, or found none
         MIXED_LEAD.lastIndex = hit.end;
-        const code = MIXED_LEAD.test(scan.lower) ? mixedCode(text, MIXED_LEAD.lastIndex) : null;
-        if (code) out.push({ type: 'OTP', start: code.start, end: code.end, score: rule.score, reason: 'otp-context+mixed' });
+        pushMixedCode(text, MIXED_LEAD.test(scan.lower) ? MIXED_LEAD.lastIndex : -1, rule, out);
         continue;
       }
       if (at === null) continue;
       const value = digitValue(text, at, rule.max);
-      if (!value && rule.type === 'OTP' && !BARE_CODE_WORDS.has(scan.lower.slice(hit.start, hit.end))) {
+      if (!value && mixedAllowed) {
         // "your otp is 12AB34": capitals and digits starting with a digit
-        const code = mixedCode(text, at);
-        if (code) out.push({ type: 'OTP', start: code.start, end: code.end, score: rule.score, reason: 'otp-context+mixed' });
+        pushMixedCode(text, at, rule, out);
         continue;
       }
       if (!value || value.digits < rule.min || value.digits > rule.max || !plainCode(text, at, value.end) || namesOtherNumber(scan, value.end)) continue;
@@ -332,6 +331,11 @@ function isPostalPin(scan: Scan, rule: CodeRule, hit: ContextHit, at: number): b
 const BARE_CODE_WORDS = new Set(['code', 'codes', 'codigo']);
 /** Between a one-time code's name and a code of capitals and digits: "is", ":", "=" and a few words. */
 const MIXED_LEAD = /[ ]{0,2}(?:(?:is|was)[ ]{1,2}|[:=][ ]{0,2}|[ ])(?:(?:my|the|your|a)[ ]{1,2})?/y;
+
+function pushMixedCode(text: string, start: number, rule: CodeRule, out: Candidate[]): void {
+  const code = start >= 0 ? mixedCode(text, start) : null;
+  if (code) out.push({ type: rule.type, start: code.start, end: code.end, score: rule.score, reason: `${rule.kind}-context+mixed` });
+}
 
 /** The token of capitals and digits starting at `start` (4-10 characters, at least two digits and a letter), or null. */
 function mixedCode(text: string, start: number): { start: number; end: number } | null {
@@ -460,18 +464,16 @@ function leadWords(lead: string): string[] {
   return lead.match(/[a-z']+/g) ?? [];
 }
 
-/** A password-like token named right after it ("its ilovemycat123 my password"); true when found. */
-function namedBefore(scan: Scan, hit: ContextHit, out: Candidate[]): boolean {
+/** A password-like token named right after it ("its ilovemycat123 my password"). */
+function namedBefore(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const from = Math.max(0, hit.start - 80);
   const m = NAMED_AFTER.exec(scan.lower.slice(from, hit.start));
-  if (!m) return false;
+  if (!m) return;
   // "at 10am my password was changed": unless "its" points at it, the name must end the clause
-  if (!/^(?:its|it's|it is)/.test(m[0].trimStart()) && !/^(?:\s*$|\s*[,.;!?)])/.test(scan.lower.slice(hit.end, hit.end + 8))) return false;
+  if (!/^(?:its|it's|it is)/.test(m[0].trimStart()) && !/^(?:\s*$|\s*[,.;!?)])/.test(scan.lower.slice(hit.end, hit.end + 8))) return;
   const start = from + (m.index ?? 0) + m[0].indexOf(m[1] as string);
   const token = passwordToken(scan, start, false, false);
-  if (!token?.strong || token.start !== start) return false;
-  out.push({ type: 'PASSWORD', start: token.start, end: token.end, score: 0.9, reason: 'password-context-after' });
-  return true;
+  if (token?.strong && token.start === start) out.push({ type: 'PASSWORD', start: token.start, end: token.end, score: 0.9, reason: 'password-context-after' });
 }
 
 /** The password-like token starting at `from` (after spaces and an opening quote), or null. */
