@@ -205,3 +205,56 @@ describe('Webhook intake writer (batches)', () => {
     expect((await transcript(psid)).map((r) => r.text)).toEqual(events.map((_, i) => `part ${i}`));
   });
 });
+
+/** The default writer: one statement in flight, another beside it only when the first stalls. */
+describe('Webhook intake writer (a stalled statement)', () => {
+  let server: TestApp;
+
+  beforeAll(async () => {
+    server = await startTestApp({ WEBHOOK_WRITE_CONCURRENCY: '2' });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('writes other customers events while a statement waits on a lock, and the waiting one after it', async () => {
+    const db = server.app.get<DataSource>(getDataSourceToken());
+    const writer = server.app.get(IntakeWriterService);
+    const pageId = server.config.messenger.pageId;
+    const message = (psid: string, text: string): IntakeRow => {
+      const mid = newMid();
+      return {
+        pageId,
+        dedupeKey: `mid:${mid}`,
+        eventKind: 'message',
+        message: {
+          psid, customerAt: new Date(), direction: 'inbound', author: 'customer', kind: 'text', mid, redactedText: text, sensitive: false,
+          detection: null, attachmentTypes: [], triggerId: null, triggerVersion: null, sentAt: new Date(), reaction: null,
+        },
+      };
+    };
+    const locked = newPsid();
+    await Promise.all(writer.write([message(locked, 'first')]));
+    // another transaction holds the conversation's row: the next statement touching it waits
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT 1 FROM conversations WHERE page_id = $1 AND psid = $2 FOR UPDATE`, [pageId, locked]);
+      let waitingDone = false;
+      const waiting = Promise.all(writer.write([message(locked, 'second')])).then((outcomes) => {
+        waitingDone = true;
+        return outcomes;
+      });
+      const others = await Promise.all(writer.write(Array.from({ length: 3 }, () => message(newPsid(), 'meanwhile'))));
+      expect(others).toEqual(['stored', 'stored', 'stored']);
+      expect(waitingDone).toBe(false);
+      await holder.commitTransaction();
+      expect(await waiting).toEqual(['stored']);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+  });
+});

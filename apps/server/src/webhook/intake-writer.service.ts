@@ -150,6 +150,9 @@ function batchSql(reactTask: string): string {
   ORDER BY f.ord`;
 }
 
+/** A statement in flight this long lets another start beside it (see IntakeWriterService.pump). */
+const WIDEN_AFTER_MS = 20;
+
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint), plus a deadlock or
  * serialization failure: errors of one event or of the moment, worth retrying one event at a time. */
 function isDataError(code: unknown): boolean {
@@ -176,6 +179,9 @@ export class IntakeWriterService {
   private readonly maxPending: number;
   private pending: Pending[] = [];
   private inFlight = 0;
+  /** when each statement in flight started (performance.now()) */
+  private readonly startedAt: number[] = [];
+  private widenTimer: NodeJS.Timeout | null = null;
   private readonly busyConversations = new Map<string, number>();
 
   constructor(
@@ -213,17 +219,54 @@ export class IntakeWriterService {
     return outcomes;
   }
 
+  /**
+   * Starts statements for the pending events. One statement in flight is the usual state: the
+   * events that arrive meanwhile make the next batch, so each commit carries as many as possible
+   * (on the 2-core benchmark machine, four statements always in flight gave 0.38-0.41x the
+   * baseline's events/s where one gave 0.52-0.60x: more, smaller transactions competing for the
+   * same two cores). Another statement starts beside it only when a full batch already waits, or
+   * when the one in flight has taken longer than WIDEN_AFTER_MS (a lock wait, a slow disk): a
+   * stalled statement never holds up every webhook.
+   */
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      if (this.inFlight > 0 && this.pending.length < this.maxBatch && this.clockMs() - this.oldestStartedAt() < WIDEN_AFTER_MS) {
+        this.armWiden();
+        return;
+      }
       const batch = this.takeBatch();
       if (batch.length === 0) return; // every pending event waits for its conversation
       this.inFlight++;
+      const startedAt = this.clockMs();
+      this.startedAt.push(startedAt);
       void this.run(batch).finally(() => {
         this.inFlight--;
+        this.startedAt.splice(this.startedAt.indexOf(startedAt), 1);
         for (const item of batch) this.release(item.conversation);
         this.pump();
       });
     }
+  }
+
+  private clockMs(): number {
+    return performance.now();
+  }
+
+  private oldestStartedAt(): number {
+    let oldest = Infinity;
+    for (const t of this.startedAt) if (t < oldest) oldest = t;
+    return oldest;
+  }
+
+  /** Looks again once the statement in flight has taken WIDEN_AFTER_MS. */
+  private armWiden(): void {
+    if (this.widenTimer) return;
+    const wait = Math.max(1, WIDEN_AFTER_MS - (this.clockMs() - this.oldestStartedAt()));
+    this.widenTimer = setTimeout(() => {
+      this.widenTimer = null;
+      this.pump();
+    }, wait);
+    this.widenTimer.unref();
   }
 
   /** The oldest pending events whose conversations are not in flight, up to the batch size. */
