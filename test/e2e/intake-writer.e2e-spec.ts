@@ -105,33 +105,42 @@ describe('Webhook intake writer (batches)', () => {
     await Promise.all(writer.write(rows));
     const jobs = (await db.query(
       `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-       WHERE t.identifier LIKE '%conversation.react' AND j.payload->>'psid' = ANY($1)`,
+       WHERE t.identifier LIKE '%conversation.react' AND j.payload->0->>'psid' = ANY($1)`,
       [psids],
-    )) as { payload: { psid: string; messageId: string; reaction: unknown } }[];
+    )) as { payload: { psid: string; messageId: string; reaction: unknown }[] }[];
     // the worker may already have run them: then the messages are marked as reacted
     const reacted = (await db.query(
       `SELECT count(*)::int AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.psid = ANY($1) AND m.reacted_at IS NOT NULL`,
       [psids],
     )) as { n: number }[];
     expect(jobs.length + reacted[0]!.n).toBe(2);
-    for (const job of jobs) expect(job.payload.reaction).toEqual({ type: 'new_link' });
+    for (const job of jobs) expect(job.payload.map((r) => r.reaction)).toEqual([{ type: 'new_link' }]);
   });
 
-  it("keeps a customer's reaction jobs in the order of their messages within a batch", async () => {
+  it("keeps a customer's reactions in the order of their messages, an offer's under one job per conversation", async () => {
     const psid = newPsid();
     const queue = `order-test-${psid}`;
     // a locked queue: the worker leaves its jobs alone while the test reads them
     await db.query(`INSERT INTO graphile_worker._private_job_queues (queue_name, locked_at, locked_by) VALUES ($1, now(), 'test')`, [queue]);
-    const rows = Array.from({ length: 6 }, (_, i) => row(message(psid, `reacts ${i}`, { reaction: { decision: { type: 'new_link', n: i }, queue } })));
-    await Promise.all(writer.write(rows));
+    // even messages warn, odd ones ask for a new link (an offer's reaction)
+    const reactionFor = (n: number) =>
+      n % 2 === 0 ? { decision: { type: 'trigger', decision: { triggerId: null, version: 1, action: { type: 'warn', messageText: 'careful' } }, n }, queue } : { decision: { type: 'new_link', n }, queue };
+    const readJobs = async () =>
+      (await db.query(
+        `SELECT j.payload, j.run_at::text AS run_at, j.key FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+         WHERE q.queue_name = $1 ORDER BY j.priority, j.run_at`,
+        [queue],
+      )) as { payload: { reaction: { n: number } }[]; run_at: string; key: string | null }[];
+    await Promise.all(writer.write(Array.from({ length: 6 }, (_, i) => row(message(psid, `reacts ${i}`, { reaction: reactionFor(i) })))));
+    let jobs = await readJobs();
     // the job queue takes jobs by priority and run_at only: the order must not rest on ties
-    const jobs = (await db.query(
-      `SELECT j.payload, j.run_at::text AS run_at FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
-       WHERE q.queue_name = $1 ORDER BY j.priority, j.run_at`,
-      [queue],
-    )) as { payload: { reaction: { n: number } }; run_at: string }[];
-    expect(new Set(jobs.map((j) => j.run_at)).size).toBe(6);
-    expect(jobs.map((j) => j.payload.reaction.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(new Set(jobs.map((j) => j.run_at)).size).toBe(4);
+    expect(jobs.map((j) => j.payload.map((r) => r.reaction.n))).toEqual([[0], [1, 3, 5], [2], [4]]);
+    expect(jobs.map((j) => j.key !== null)).toEqual([false, true, false, false]);
+    // a later statement appends to the waiting job, which keeps its place in the queue
+    await Promise.all(writer.write([row(message(psid, 'reacts 7', { reaction: reactionFor(7) }))]));
+    jobs = await readJobs();
+    expect(jobs.map((j) => j.payload.map((r) => r.reaction.n))).toEqual([[0], [1, 3, 5, 7], [2], [4]]);
     await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
   });
 

@@ -252,6 +252,25 @@ describe('Messenger webhook intake', () => {
     expect(n).toBe(1);
   });
 
+  it("makes one offer for a burst of sensitive messages and carries out every message's reaction", async () => {
+    const psid = newPsid();
+    const texts = ['I lost my card, please block it', 'my card was stolen', 'someone took my card, block it please'];
+    const body = metaJson(envelope(pageId, texts.map((text) => messagingEvent({ pageId, psid, text, mid: newMid() }))));
+    expect((await post(body)).status).toBe(200);
+    const state = async () =>
+      ((await db.query(
+        `SELECT (SELECT count(*)::int FROM handoffs h WHERE h.conversation_id = c.id) AS handoffs,
+                (SELECT count(*)::int FROM outbox_messages o WHERE o.conversation_id = c.id) AS outbox,
+                (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.trigger_id IS NOT NULL) AS triggered,
+                (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.reacted_at IS NOT NULL) AS reacted
+           FROM conversations c WHERE c.page_id = $1 AND c.psid = $2`,
+        [pageId, psid],
+      )) as { handoffs: number; outbox: number; triggered: number; reacted: number }[])[0]!;
+    const deadline = Date.now() + 10_000;
+    while ((await state()).reacted < texts.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await state()).toEqual({ handoffs: 1, outbox: 1, triggered: 3, reacted: 3 });
+  });
+
   it('accepts any configured app secret during rotation', async () => {
     const rotated = await startTestApp({}, { ...server.config, port: 0, messenger: { ...server.config.messenger, appSecrets: [secondSecret, secret] } });
     try {

@@ -61,7 +61,7 @@ export class ConversationReactionsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob));
+    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob | ReactionJob[]));
   }
 
   decide(facts: CustomerInputFacts): Reaction | null {
@@ -78,16 +78,21 @@ export class ConversationReactionsService implements OnModuleInit {
     return decision ? { type: 'trigger', decision } : null;
   }
 
-  /** The job: claims the message's reaction (once), then carries it out, in one transaction. */
-  async carryOut(job: ReactionJob): Promise<void> {
-    if (!job || typeof job.messageId !== 'string' || !job.reaction) return;
+  /**
+   * The job: claims each message's reaction (once), then carries it out, in one transaction. The
+   * payload is a list (a conversation's offer reactions gathered under one job key, in message
+   * order) or, from jobs queued before lists, a single reaction.
+   */
+  async carryOut(payload: ReactionJob | readonly ReactionJob[]): Promise<void> {
+    const jobs = (Array.isArray(payload) ? payload : [payload]).filter(
+      (job): job is ReactionJob => typeof job === 'object' && job !== null && typeof job.messageId === 'string' && typeof job.reaction === 'object' && job.reaction !== null,
+    );
+    if (jobs.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      const claimed: unknown[] = await manager.query(
-        `UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`,
-        [job.messageId],
-      );
-      if (claimed.length === 0) return;
-      await this.apply(manager, job);
+      for (const job of jobs) {
+        const claimed: unknown[] = await manager.query(`UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`, [job.messageId]);
+        if (claimed.length > 0) await this.apply(manager, job);
+      }
     });
   }
 

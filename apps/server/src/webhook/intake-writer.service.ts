@@ -134,17 +134,28 @@ function batchSql(reactTask: string): string {
                   AND h.expires_at > $2::timestamptz AND h.last_sent_at > $2::timestamptz - make_interval(secs => $3::int / 1000.0))
         OR (NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('offered', 'opened') AND h.expires_at > $2::timestamptz)
             AND EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = m.conversation_id AND h.state IN ('redeemed', 'verified', 'active')))))
+  ), grouped AS (
+    -- An offer's (or new link's) reactions share one job per conversation, keyed by it: a customer
+    -- who sends several sensitive messages before the first job runs gets them appended to that job
+    -- (graphile-worker concatenates array payloads on a key), carried out in order in one transaction,
+    -- instead of one job each that would find the offer made and do nothing. Warnings keep a job each.
+    SELECT min(ord) AS ord, conversation_id, queue,
+      bool_or(reaction #>> '{decision,action,type}' = 'handoff' OR reaction ->> 'type' = 'new_link') AS keyed,
+      json_agg(json_build_object('messageId', message_id, 'conversationId', conversation_id, 'pageId', page_id, 'psid', psid,
+                                 'detection', detection, 'reaction', reaction) ORDER BY ord) AS payload
+    FROM reacted
+    GROUP BY conversation_id, queue,
+      CASE WHEN reaction #>> '{decision,action,type}' = 'handoff' OR reaction ->> 'type' = 'new_link' THEN NULL ELSE ord END
   ), job_specs AS (
     -- run_at one microsecond apart in arrival order: add_jobs inserts in no set order, and the job
-    -- queue takes jobs by run_at, so a customer's reactions keep the order of their messages
-    SELECT array_agg(ROW('${reactTask}',
-      json_build_object('messageId', message_id, 'conversationId', conversation_id, 'pageId', page_id, 'psid', psid,
-                        'detection', detection, 'reaction', reaction),
-      queue, now() + make_interval(secs => rank / 1e6), NULL, NULL, NULL, NULL)::graphile_worker.job_spec ORDER BY ord) AS specs
-    FROM (SELECT reacted.*, row_number() OVER (ORDER BY ord) - 1 AS rank FROM reacted) ranked
+    -- queue takes jobs by run_at, so a customer's reactions keep the order of their messages (a keyed
+    -- job keeps its first run_at when appended to: add_jobs' preserve_run_at)
+    SELECT array_agg(ROW('${reactTask}', payload, queue, now() + make_interval(secs => rank / 1e6), NULL,
+      CASE WHEN keyed THEN '${reactTask}:' || conversation_id END, NULL, NULL)::graphile_worker.job_spec ORDER BY ord) AS specs
+    FROM (SELECT grouped.*, row_number() OVER (ORDER BY ord) - 1 AS rank FROM grouped) ranked
   )
   SELECT f.ord, p.seq IS NOT NULL AS stored,
-    (SELECT CASE WHEN specs IS NULL THEN 0 ELSE (SELECT count(*) FROM graphile_worker.add_jobs(specs)) END FROM job_specs) AS jobs_added
+    (SELECT CASE WHEN specs IS NULL THEN 0 ELSE (SELECT count(*) FROM graphile_worker.add_jobs(specs, true)) END FROM job_specs) AS jobs_added
   FROM firsts f JOIN first_delivery d USING (page_id, dedupe_key)
   LEFT JOIN placed p ON p.ord = f.ord
   ORDER BY f.ord`;
