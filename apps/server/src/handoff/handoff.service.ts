@@ -219,10 +219,19 @@ export class HandoffService {
     const messageText = offerText(action.messageText);
     const minted = await this.links.mint({ handoffId: id, ttlSeconds: ttl, now });
     const threadTarget = action.passThreadControl ? (action.targetAppId?.trim() || PAGE_INBOX_APP_ID) : null;
+    // the handoff, its link and the conversation's state in one statement (one round trip)
     await manager.query(
-      `INSERT INTO handoffs (id, conversation_id, page_id, psid, trigger_id, trigger_version, detection, queue, message_text, state,
-                             link_ttl_seconds, thread_passed_to, expires_at, last_sent_at, offered_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'offered', $10, $11, $12, $13, $13, $13)`,
+      `WITH handoff AS (
+         INSERT INTO handoffs (id, conversation_id, page_id, psid, trigger_id, trigger_version, detection, queue, message_text, state,
+                               link_ttl_seconds, thread_passed_to, expires_at, last_sent_at, offered_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'offered', $10, $11, $12, $13, $13, $13)
+         RETURNING id
+       ), link AS (
+         INSERT INTO handoff_links (nonce_hash, handoff_id, kid, issued_at, expires_at) SELECT $14, id, $15, $16, $12 FROM handoff
+       ), conversation AS (
+         UPDATE conversations SET state = 'handoff_offered', updated_at = now() WHERE id = $2
+       )
+       SELECT 1`,
       [
         id,
         input.conversationId,
@@ -237,9 +246,11 @@ export class HandoffService {
         threadTarget,
         minted.expiresAt,
         now,
+        hashNonce(minted.nonce),
+        minted.kid,
+        minted.issuedAt,
       ],
     );
-    await this.storeLink(manager, id, minted);
     const items: OutboxItem[] = [this.offerMessage(input, messageText, minted.token)];
     if (threadTarget) {
       items.push({
@@ -251,7 +262,6 @@ export class HandoffService {
       });
     }
     await this.outbox.enqueue(manager, items);
-    await manager.query(`UPDATE conversations SET state = 'handoff_offered', updated_at = now() WHERE id = $1`, [input.conversationId]);
     await this.record(manager, 'handoff.offered', id, WEBHOOK, {
       conversationId: input.conversationId,
       reason: input.reason,
