@@ -105,7 +105,7 @@ describe('Webhook intake writer (batches)', () => {
     await Promise.all(writer.write(rows));
     const jobs = (await db.query(
       `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-       WHERE t.identifier LIKE '%conversation.react' AND j.payload->0->>'psid' = ANY($1)`,
+       WHERE t.identifier LIKE '%conversation.react-list' AND j.payload->0->>'psid' = ANY($1)`,
       [psids],
     )) as { payload: { psid: string; messageId: string; reaction: unknown }[] }[];
     // the worker may already have run them: then the messages are marked as reacted
@@ -220,11 +220,32 @@ describe('Webhook intake writer (a stalled statement)', () => {
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startTestApp({ WEBHOOK_WRITE_CONCURRENCY: '2' });
+    server = await startTestApp(); // the default: up to four statements in flight
   });
 
   afterAll(async () => {
     await server.close();
+  });
+
+  it('keeps one statement in flight while the database keeps up: events arriving meanwhile share the next', async () => {
+    const writer = server.app.get(IntakeWriterService);
+    const pageId = server.config.messenger.pageId;
+    const batches = async (): Promise<number> => Number(/^webhook_write_batch_size_count (\d+)/m.exec(await (await server.request('/metrics')).text())?.[1] ?? 0);
+    const before = await batches();
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () => {
+        const mid = newMid();
+        const message: IntakeMessage = {
+          psid: newPsid(), customerAt: new Date(), direction: 'inbound', author: 'customer', kind: 'text', mid, redactedText: 'hello', sensitive: false,
+          detection: null, attachmentTypes: [], triggerId: null, triggerVersion: null, sentAt: new Date(), reaction: null,
+        };
+        return writer.write([{ pageId, dedupeKey: `mid:${mid}`, eventKind: 'message', message }])[0]!;
+      }),
+    );
+    expect(outcomes.every((o) => o === 'stored')).toBe(true);
+    // the first event alone, the other 39 together (a third statement only if the first took 20 ms);
+    // with every slot always used, the first four events would each have had a statement of their own
+    expect((await batches()) - before).toBeLessThanOrEqual(3);
   });
 
   it('writes other customers events while a statement waits on a lock, and the waiting one after it', async () => {

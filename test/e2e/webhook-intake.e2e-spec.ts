@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ConversationReactionsService } from '../../apps/server/src/webhook/conversation-reactions.service.js';
+import { ConversationReactionsService, type Reaction } from '../../apps/server/src/webhook/conversation-reactions.service.js';
+import { IntakeWriterService } from '../../apps/server/src/webhook/intake-writer.service.js';
 import { dumpAllTables, luhnValidRuns } from '../support/database-scan.js';
+import { handoffAction } from '../support/handoff.factory.js';
 import { envelope, messagingEvent, metaJson, newMid, newPsid, signedRequest } from '../support/messenger.factory.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -269,6 +272,39 @@ describe('Messenger webhook intake', () => {
     const deadline = Date.now() + 10_000;
     while ((await state()).reacted < texts.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await state()).toEqual({ handoffs: 1, outbox: 1, triggered: 3, reacted: 3 });
+  });
+
+  it('carries out the other reactions of a list when one fails, and leaves the failed one for the retry', async () => {
+    const writer = server.app.get(IntakeWriterService);
+    const reactions = server.app.get(ConversationReactionsService);
+    const [failing, working] = [newPsid(), newPsid()];
+    const stored = async (psid: string) => {
+      const mid = newMid();
+      const rows = [{ pageId, dedupeKey: `mid:${mid}`, eventKind: 'message', message: {
+        psid, customerAt: new Date(), direction: 'inbound' as const, author: 'customer' as const, kind: 'text' as const, mid, redactedText: 'I lost my card', sensitive: true,
+        detection: null, attachmentTypes: [], triggerId: null, triggerVersion: null, sentAt: new Date(), reaction: null } }];
+      await Promise.all(writer.write(rows));
+      return ((await db.query(
+        `SELECT m.id, m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.page_id = $1 AND c.psid = $2`,
+        [pageId, psid],
+      )) as { id: string; conversation_id: string }[])[0]!;
+    };
+    const [a, b] = [await stored(failing), await stored(working)];
+    const reaction = { type: 'trigger' as const, decision: { triggerId: null, version: 1, action: handoffAction() } } as unknown as Reaction;
+    // the first names a conversation that does not exist: its handoff cannot be written
+    await expect(
+      reactions.carryOut([
+        { messageId: a.id, conversationId: randomUUID(), pageId, psid: failing, detection: null, reaction },
+        { messageId: b.id, conversationId: b.conversation_id, pageId, psid: working, detection: null, reaction },
+      ]),
+    ).rejects.toThrow();
+    const state = (await db.query(
+      `SELECT m.id, m.reacted_at IS NOT NULL AS reacted, (SELECT count(*)::int FROM handoffs h WHERE h.conversation_id = m.conversation_id) AS handoffs
+         FROM messages m WHERE m.id = ANY($1)`,
+      [[a.id, b.id]],
+    )) as { id: string; reacted: boolean; handoffs: number }[];
+    expect(state.find((r) => r.id === a.id)).toMatchObject({ reacted: false, handoffs: 0 });
+    expect(state.find((r) => r.id === b.id)).toMatchObject({ reacted: true, handoffs: 1 });
   });
 
   it('accepts any configured app secret during rotation', async () => {

@@ -11,7 +11,14 @@ import { SERVICE_MESSAGE_METADATA } from '../outbound/service-message.js';
 import { TriggerEvaluator } from '../triggers/trigger.evaluator.js';
 import type { TriggerDecision } from '../triggers/trigger.types.js';
 
+/** The task of jobs queued before reactions were listed: one reaction as the payload. */
 export const REACT_TASK = 'conversation.react';
+/**
+ * The task of a list of reactions (see IntakeWriterService). A task of its own, so that an instance
+ * still running the code from before lists (during a rolling deploy) leaves these jobs to the new
+ * ones rather than reading a list as an unknown payload and dropping it.
+ */
+export const REACT_LIST_TASK = 'conversation.react-list';
 
 /** What is known about a customer message before it is stored (text is raw: memory only). */
 export interface CustomerInputFacts {
@@ -61,7 +68,8 @@ export class ConversationReactionsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob | ReactionJob[]));
+    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob));
+    this.worker.registerTask(REACT_LIST_TASK, (payload) => this.carryOut(payload as ReactionJob[]));
   }
 
   decide(facts: CustomerInputFacts): Reaction | null {
@@ -79,21 +87,34 @@ export class ConversationReactionsService implements OnModuleInit {
   }
 
   /**
-   * The job: claims each message's reaction (once), then carries it out, in one transaction. The
-   * payload is a list (a conversation's offer reactions gathered under one job key, in message
-   * order) or, from jobs queued before lists, a single reaction.
+   * The job: for each reaction in order, claims the message's reaction (once) and carries it out, in
+   * a transaction of its own, so that one that keeps failing does not hold back the others (they are
+   * done and claimed; the job's retry finds only the failed one unclaimed). The payload is a list (a
+   * conversation's offer reactions gathered under one job key, in message order, or a warning) or,
+   * from jobs queued before lists, a single reaction.
+   *
+   * A list job that is already running when another reaction for its conversation arrives is left
+   * alone by graphile-worker, which gives up retrying it and queues the new reaction as a new job:
+   * its reactions are all offers or new links for that conversation, and the new job makes the same
+   * offer if the running one failed.
    */
   async carryOut(payload: ReactionJob | readonly ReactionJob[]): Promise<void> {
     const jobs = (Array.isArray(payload) ? payload : [payload]).filter(
       (job): job is ReactionJob => typeof job === 'object' && job !== null && typeof job.messageId === 'string' && typeof job.reaction === 'object' && job.reaction !== null,
     );
-    if (jobs.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      for (const job of jobs) {
-        const claimed: unknown[] = await manager.query(`UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`, [job.messageId]);
-        if (claimed.length > 0) await this.apply(manager, job);
+    let failure: unknown = null;
+    for (const job of jobs) {
+      try {
+        await this.dataSource.transaction(async (manager) => {
+          const claimed: unknown[] = await manager.query(`UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`, [job.messageId]);
+          if (claimed.length > 0) await this.apply(manager, job);
+        });
+      } catch (error) {
+        failure ??= error;
       }
-    });
+    }
+    // the job fails (and is retried) once every reaction has had its turn
+    if (failure !== null) throw failure;
   }
 
   private async apply(manager: EntityManager, job: ReactionJob): Promise<void> {

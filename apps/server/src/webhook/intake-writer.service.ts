@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { Counter, Histogram } from 'prom-client';
@@ -12,7 +12,7 @@ import { Clock } from '../handoff/clock.js';
 import { RESEND_INTERVAL_MS } from '../handoff/handoff.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { jobName } from '../outbound/outbox.service.js';
-import { REACT_TASK } from './conversation-reactions.service.js';
+import { REACT_LIST_TASK } from './conversation-reactions.service.js';
 
 /** A message to store with its event: a customer's input or the Page's own (an echo). */
 export interface IntakeMessage {
@@ -180,7 +180,7 @@ function isDataError(code: unknown): boolean {
  * one bad event cannot fail the others; other failures (no connection) fail the batch's events.
  */
 @Injectable()
-export class IntakeWriterService {
+export class IntakeWriterService implements OnModuleDestroy {
   private readonly logger = new Logger(IntakeWriterService.name);
   private readonly sql: string;
   private readonly maxInFlight: number;
@@ -201,12 +201,17 @@ export class IntakeWriterService {
     metrics: MetricsService,
     private readonly clock: Clock,
   ) {
-    this.sql = batchSql(jobName(config, REACT_TASK));
+    this.sql = batchSql(jobName(config, REACT_LIST_TASK));
     this.maxInFlight = config.intake.writeConcurrency;
     this.maxBatch = config.intake.batchMax;
     this.batchSizes = metrics.histogram('webhook_write_batch_size', 'Webhook events written per statement', [], [1, 2, 4, 8, 16, 32, 64, 128, 256]);
     this.refused = metrics.counter('webhook_write_refused_total', 'Webhook events refused (503) because too many already waited to be written', []);
     this.maxPending = this.maxBatch * this.maxInFlight * 10;
+  }
+
+  onModuleDestroy(): void {
+    if (this.widenTimer) clearTimeout(this.widenTimer);
+    this.widenTimer = null;
   }
 
   /**
