@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
-import { ACCESS_LINE_ONLY_PREFIXES, REQUEST_LOGGED_PREFIXES, UNLOGGED_PATH_PREFIX } from '../../apps/server/src/logging/logging.module.js';
+import { ACCESS_LINE_ONLY_PREFIXES, REQUEST_LOGGED_PREFIXES, UNLOGGED_ROUTE } from '../../apps/server/src/logging/logging.module.js';
 import { envelope, messagingEvent, metaJson, newPsid, signedRequest } from '../support/messenger.factory.js';
 import { testConfig } from '../support/test-config.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -40,9 +40,9 @@ describe('request logging', () => {
         paths.push(...(Array.isArray(path) ? path : [path ?? '']));
       }
     }
-    expect(paths).toContain(UNLOGGED_PATH_PREFIX.slice(1));
+    expect(paths).toContain(UNLOGGED_ROUTE.slice(1));
     const prefixes = new Set<string>([...REQUEST_LOGGED_PREFIXES, ...ACCESS_LINE_ONLY_PREFIXES]);
-    const uncovered = paths.filter((path) => `/${path}` !== UNLOGGED_PATH_PREFIX && !prefixes.has(path.replace(/^\//, '').split('/')[0] ?? ''));
+    const uncovered = paths.filter((path) => `/${path}` !== UNLOGGED_ROUTE && !prefixes.has(path.replace(/^\//, '').split('/')[0] ?? ''));
     expect(uncovered).toEqual([]);
   });
 
@@ -52,6 +52,7 @@ describe('request logging', () => {
     expect((await server.request('/api/v1/nowhere')).status).toBe(404);
     expect((await server.request('/nowhere/4111111111111111?x=1')).status).toBe(404);
     expect((await server.request('/health')).status).toBe(200);
+    expect((await server.request('/webhooks/messenger/elsewhere')).status).toBe(404);
     const pageId = server.config.messenger.pageId;
     const body = metaJson(envelope(pageId, [messagingEvent({ pageId, psid: newPsid(), text: 'hello' })]));
     expect((await server.request('/webhooks/messenger', signedRequest(body, server.config.messenger.appSecrets[0]!))).status).toBe(200);
@@ -63,6 +64,7 @@ describe('request logging', () => {
       ['GET', '/api/v1/staff/me', 'request completed 401'],
       ['GET', '/api/v1/nowhere', 'request completed 404'],
       ['GET', '/nowhere/:number', 'request completed 404'],
+      ['GET', '/webhooks/messenger/elsewhere', 'request completed 404'],
     ]);
     for (const line of accessLines()) expect(line.req?.id).toEqual(expect.any(String));
   });

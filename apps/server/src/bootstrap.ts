@@ -36,7 +36,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       { method: request.method, route, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    logUnroutedRequest(request.raw, request.id, reply.statusCode, reply.elapsedTime);
+    logUnroutedRequest(request.raw, request.routeOptions.url, request.id, reply.statusCode, reply.elapsedTime);
     done();
   });
 

@@ -24,8 +24,8 @@ export const REQUEST_LOGGED_PREFIXES = ['api', 's'] as const;
  * that every controller is in one of the two lists, so a new one is placed on purpose. */
 export const ACCESS_LINE_ONLY_PREFIXES = ['health', 'metrics', 'simulator'] as const;
 
-/** Meta's webhook: no access line per delivery (see the comment on the module's options). */
-export const UNLOGGED_PATH_PREFIX = '/webhooks/messenger';
+/** Meta's webhook route: no access line per delivery (see the comment on the module's options). */
+export const UNLOGGED_ROUTE = '/webhooks/messenger';
 
 const LEVELS_WITH_INFO = new Set<AppConfig['logLevel']>(['info', 'debug', 'trace']);
 
@@ -47,15 +47,16 @@ function withDestination<T extends object>(config: AppConfig, options: T): T | [
 /**
  * The access line of a request the request logger did not see (a path under none of
  * REQUEST_LOGGED_PREFIXES: the simulator, an unknown path, a probe), in the request logger's shape.
- * Called from the HTTP server's onResponse hook; nothing for Meta's webhook, health and metrics
- * probes, or a request already logged.
+ * Called from the HTTP server's onResponse hook with the route that served the request (undefined:
+ * none did); nothing for Meta's webhook, health and metrics probes, or a request already logged.
+ * (A request the client abandons before its answer gets no line: Fastify runs no onResponse then.)
  */
-export function logUnroutedRequest(req: IncomingMessage, requestId: string, statusCode: number, elapsedMs: number): void {
+export function logUnroutedRequest(req: IncomingMessage, route: string | undefined, requestId: string, statusCode: number, elapsedMs: number): void {
   // pino-http keeps the loggers it made for a request in `allLogs` (Fastify gives every raw request a `log`)
   if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
-  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
-  if (url.startsWith(UNLOGGED_PATH_PREFIX) && (url.length === UNLOGGED_PATH_PREFIX.length || '/?'.includes(url[UNLOGGED_PATH_PREFIX.length]!))) return;
-  if (QUIET_PATHS.has(url.split('?')[0] ?? '')) return;
+  // by the route that served it (its template), not the URL: a probe under the webhook's path that
+  // no route serves still gets its line
+  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_PATHS.has(route))) return;
   const root = PinoLogger.root;
   if (!root) return;
   const line = { req: { id: requestId }, res: { statusCode }, responseTime: Math.round(elapsedMs), http: requestLine(req) };

@@ -68,7 +68,7 @@ export class ConversationReactionsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob));
+    this.worker.registerTask(REACT_TASK, (payload) => this.carryOut(payload as ReactionJob | ReactionJob[]));
     this.worker.registerTask(REACT_LIST_TASK, (payload) => this.carryOut(payload as ReactionJob[]));
   }
 
@@ -102,7 +102,8 @@ export class ConversationReactionsService implements OnModuleInit {
     const jobs = (Array.isArray(payload) ? payload : [payload]).filter(
       (job): job is ReactionJob => typeof job === 'object' && job !== null && typeof job.messageId === 'string' && typeof job.reaction === 'object' && job.reaction !== null,
     );
-    let failure: unknown = null;
+    let failed = false;
+    let failure: unknown;
     for (const job of jobs) {
       try {
         await this.dataSource.transaction(async (manager) => {
@@ -110,11 +111,12 @@ export class ConversationReactionsService implements OnModuleInit {
           if (claimed.length > 0) await this.apply(manager, job);
         });
       } catch (error) {
-        failure ??= error;
+        if (!failed) failure = error;
+        failed = true;
       }
     }
     // the job fails (and is retried) once every reaction has had its turn
-    if (failure !== null) throw failure;
+    if (failed) throw failure;
   }
 
   private async apply(manager: EntityManager, job: ReactionJob): Promise<void> {
