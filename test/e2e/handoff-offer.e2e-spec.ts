@@ -138,6 +138,23 @@ describe('HandoffService offers', () => {
     await expect(auditActions(offered.handoffId)).resolves.toEqual(['handoff.offered', 'handoff.link_resent']);
   });
 
+  it('does not re-send an offer for a message that came in before the offer was sent (a late retry)', async () => {
+    const offered = await offerHandoff(server);
+    const sentAt = new Date(((await db.query(`SELECT last_sent_at FROM handoffs WHERE id = $1`, [offered.handoffId])) as { last_sent_at: Date }[])[0]!.last_sent_at);
+    moveClock(61_000);
+    const input = { ...offered, triggerId: 't', triggerVersion: 1, action: handoffAction(), detection: null };
+    // the message that fired this reaction was stored before the offer went out: answered already
+    const late = await db.transaction((m) => handoffs.offerFromMessenger(m, { ...input, messageAt: new Date(sentAt.getTime() - 1_000) }));
+    expect(late).toBe('suppressed');
+    const lateLink = await db.transaction((m) => handoffs.requestNewLink(m, { ...offered, messageAt: new Date(sentAt.getTime() - 1_000) }));
+    expect(lateLink).toBe('suppressed');
+    expect(await outboxOf(offered.conversationId)).toHaveLength(1);
+    // a message stored after it, a minute on, gets the reminder
+    const reminder = await db.transaction((m) => handoffs.offerFromMessenger(m, { ...input, messageAt: new Date(sentAt.getTime() + 60_000) }));
+    expect(reminder).toBe('resent');
+    expect(await outboxOf(offered.conversationId)).toHaveLength(2);
+  });
+
   it('passes the thread to the Page Inbox when the trigger says so', async () => {
     const offered = await offerHandoff(server, { passThreadControl: true });
     const outbox = await outboxOf(offered.conversationId);

@@ -58,6 +58,11 @@ export interface Actor {
   origin: string;
 }
 
+/** Whether the live offer went out (first or again) after the message that asks for it was stored. */
+function sentSince(live: HandoffRow, messageAt: Date | undefined): boolean {
+  return messageAt !== undefined && new Date(live.last_sent_at).getTime() > messageAt.getTime();
+}
+
 const SYSTEM: Actor = { type: 'system', origin: 'system' };
 const WEBHOOK: Actor = { type: 'system', origin: 'webhook' };
 
@@ -80,12 +85,14 @@ export class HandoffService {
 
   /**
    * A `handoff` trigger fired: offer the secure chat, unless an offer is live (then re-send it, at
-   * most once a minute) or a secure session is already under way. Runs in the caller's transaction.
+   * most once a minute, and not at all when it was sent after the message came in: a reaction
+   * carried out late, on a retry, is answered already) or a secure session is already under way.
+   * Runs in the caller's transaction.
    */
   async offerFromMessenger(manager: EntityManager, input: OfferInput): Promise<OfferOutcome> {
     const now = this.clock.now();
     const { live, inSession } = await this.lockConversation(manager, input.conversationId, now);
-    if (live) return this.resend(manager, live, now);
+    if (live) return sentSince(live, input.messageAt) ? 'suppressed' : this.resend(manager, live, now);
     if (inSession) return 'suppressed';
     await this.create(manager, {
       conversationId: input.conversationId,
@@ -102,10 +109,10 @@ export class HandoffService {
   }
 
   /** The customer asked for a new link ("new link" or the quick reply). Runs in the caller's transaction. */
-  async requestNewLink(manager: EntityManager, input: { conversationId: string; pageId: string; psid: string }): Promise<NewLinkOutcome> {
+  async requestNewLink(manager: EntityManager, input: { conversationId: string; pageId: string; psid: string; messageAt?: Date }): Promise<NewLinkOutcome> {
     const now = this.clock.now();
     const { live, inSession } = await this.lockConversation(manager, input.conversationId, now);
-    if (live) return this.resend(manager, live, now);
+    if (live) return sentSince(live, input.messageAt) ? 'suppressed' : this.resend(manager, live, now);
     if (inSession) return 'suppressed';
     const previous = (await manager.query(
       `SELECT ${ROW_COLUMNS} FROM handoffs WHERE conversation_id = $1 ORDER BY offered_at DESC LIMIT 1`,

@@ -20,6 +20,8 @@ export interface OfferInput {
   triggerVersion: number;
   action: HandoffAction;
   detection: DetectionSummary | null;
+  /** When the customer's message that asks for it was stored: a live offer sent since answers it already. */
+  messageAt?: Date;
 }
 
 export type OfferOutcome = 'offered' | 'resent' | 'suppressed';

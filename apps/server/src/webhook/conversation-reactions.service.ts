@@ -107,8 +107,10 @@ export class ConversationReactionsService implements OnModuleInit {
     for (const job of jobs) {
       try {
         await this.dataSource.transaction(async (manager) => {
-          const claimed: unknown[] = await manager.query(`UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING 1`, [job.messageId]);
-          if (claimed.length > 0) await this.apply(manager, job);
+          const claimed: { created_at: Date }[] = await manager.query(`UPDATE messages SET reacted_at = now() WHERE id = $1 AND reacted_at IS NULL RETURNING created_at`, [
+            job.messageId,
+          ]);
+          if (claimed[0]) await this.apply(manager, job, new Date(claimed[0].created_at));
         });
       } catch (error) {
         if (!failed) failure = error;
@@ -119,11 +121,11 @@ export class ConversationReactionsService implements OnModuleInit {
     if (failed) throw failure;
   }
 
-  private async apply(manager: EntityManager, job: ReactionJob): Promise<void> {
+  private async apply(manager: EntityManager, job: ReactionJob, messageAt: Date): Promise<void> {
     const target = { conversationId: job.conversationId, pageId: job.pageId, psid: job.psid };
     const { reaction } = job;
     if (reaction.type === 'new_link') {
-      await this.handoffs.requestNewLink(manager, target);
+      await this.handoffs.requestNewLink(manager, { ...target, messageAt });
       return;
     }
     const { decision } = reaction;
@@ -135,6 +137,7 @@ export class ConversationReactionsService implements OnModuleInit {
           triggerVersion: decision.version,
           action: decision.action,
           detection: job.detection,
+          messageAt,
         });
         return;
       case 'warn':
