@@ -35,9 +35,9 @@ async function main(): Promise<void> {
     `  public base URL: ${config.publicBaseUrl}`,
     `  health:          ${config.publicBaseUrl}/health`,
     `  API docs:        ${config.publicBaseUrl}/api/docs`,
+    `  metrics:         ${config.publicBaseUrl}/metrics`,
     `  database:        ${embedded ? 'embedded PostgreSQL (.data/postgres)' : 'DATABASE_URL'}`,
   ];
-  lines.splice(4, 0, `  metrics:         ${config.publicBaseUrl}/metrics`);
   if (config.demoMode) {
     lines.push(`  simulator:       ${config.publicBaseUrl}/simulator (type as a Messenger customer)`);
     lines.push('  demo mode: built-in fake Graph API; secrets generated in .data/demo-secrets.json (the demo admin password too)');

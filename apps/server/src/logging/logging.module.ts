@@ -6,7 +6,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { LOG_REDACT_PATHS, safeRequestPath } from './log-redaction.js';
 import { requestIdOf } from './request-id.js';
 
-const QUIET_PATHS = new Set(['/health', '/metrics']);
+/** Health probes and metrics scrapes get no access line: they would drown everything else. */
+const QUIET_ROUTES = new Set(['/health', '/metrics']);
 
 /**
  * First path segments whose requests go through the request logger (pino-http), so that every line
@@ -56,9 +57,10 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
   if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
   // by the route that served it (its template), not the URL: a probe under the webhook's path that
   // no route serves still gets its line
-  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_PATHS.has(route))) return;
+  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_ROUTES.has(route))) return;
   const root = PinoLogger.root;
-  if (!root) return;
+  // as the request logger: below info, a line of a request that did not fail is not even built
+  if (!root || (statusCode < 500 && !root.isLevelEnabled('info'))) return;
   const line = { req: { id: requestId }, res: { statusCode }, responseTime: Math.round(elapsedMs), http: requestLine(req) };
   if (statusCode >= 500) root.error(line, `request failed ${statusCode}`);
   else root.info(line, `request completed ${statusCode}`);
@@ -71,12 +73,12 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        // Every route but Meta's webhook, which gets no access line per delivery: at its volume the
-        // request logger was about a fifth of a delivery's CPU (measured), and the lines would say
-        // nothing that webhook_events_total, webhook_signature_rejected_total and the HTTP
-        // histograms do not. Failures are still logged by the global error filter, with their
-        // correlation id. (nestjs-pino's own default, '{/*splat}', matches nothing under NestJS 12
-        // on Fastify.)
+        // The API and the secure-link pages (REQUEST_LOGGED_PREFIXES); every other request but Meta's
+        // webhook and the health and metrics probes gets its line from logUnroutedRequest. The
+        // webhook gets none per delivery: at its volume the request logger was about a fifth of a
+        // delivery's CPU (measured), and the lines would say nothing that webhook_events_total,
+        // webhook_signature_rejected_total and the HTTP histograms do not. Failures are still logged
+        // by the global error filter, with their correlation id.
         forRoutes: REQUEST_LOGGED_PREFIXES.map((prefix) => ({ path: `${prefix}/{*splat}`, method: RequestMethod.ALL })),
         pinoHttp: withDestination(config, {
           level: config.logLevel,
@@ -94,8 +96,6 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
           customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => Object.assign(value, { http: requestLine(req) }),
           customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => `request completed ${res.statusCode}`,
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
-          // Health probes and metrics scrapes would drown everything else.
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has(((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0] ?? '') },
         }),
       }),
     }),

@@ -80,8 +80,9 @@ function storableJsonText(value: unknown): string {
  * by its place in the batch. A reaction job is added with its message, unless the handoff lifecycle
  * would suppress it. A redelivery inserts no key, so nothing follows for it; a concurrent copy in
  * another transaction waits on the key's index entry until the first commits, then finds it; a
- * copy in the same batch is dropped by DISTINCT ON. The batch's reaction jobs are added in one call (one NOTIFY). Returns the ordinals
- * of first deliveries and whether each stored a message.
+ * copy in the same batch is dropped by DISTINCT ON. The batch's reaction jobs are added in one call
+ * (one NOTIFY), a conversation's offer reactions as one keyed job. Returns the ordinals of first
+ * deliveries and whether each stored a message.
  */
 function batchSql(reactTask: string): string {
   return `
@@ -190,7 +191,7 @@ export class IntakeWriterService implements OnModuleDestroy {
   private readonly maxPending: number;
   private pending: Pending[] = [];
   private inFlight = 0;
-  /** when each statement in flight started (performance.now()) */
+  /** when each statement in flight started (performance.now()), oldest first */
   private readonly startedAt: number[] = [];
   private widenTimer: NodeJS.Timeout | null = null;
   private readonly busyConversations = new Map<string, number>();
@@ -246,14 +247,14 @@ export class IntakeWriterService implements OnModuleDestroy {
    */
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
-      if (this.inFlight > 0 && this.pending.length < this.maxBatch && this.clockMs() - this.oldestStartedAt() < WIDEN_AFTER_MS) {
+      if (this.inFlight > 0 && this.pending.length < this.maxBatch && performance.now() - this.oldestStartedAt() < WIDEN_AFTER_MS) {
         this.armWiden();
         return;
       }
       const batch = this.takeBatch();
       if (batch.length === 0) return; // every pending event waits for its conversation
       this.inFlight++;
-      const startedAt = this.clockMs();
+      const startedAt = performance.now();
       this.startedAt.push(startedAt);
       void this.run(batch).finally(() => {
         this.inFlight--;
@@ -264,20 +265,15 @@ export class IntakeWriterService implements OnModuleDestroy {
     }
   }
 
-  private clockMs(): number {
-    return performance.now();
-  }
-
+  /** When the oldest statement in flight started (the list is in start order). */
   private oldestStartedAt(): number {
-    let oldest = Infinity;
-    for (const t of this.startedAt) if (t < oldest) oldest = t;
-    return oldest;
+    return this.startedAt[0] ?? Infinity;
   }
 
   /** Looks again once the statement in flight has taken WIDEN_AFTER_MS. */
   private armWiden(): void {
     if (this.widenTimer) return;
-    const wait = Math.max(1, WIDEN_AFTER_MS - (this.clockMs() - this.oldestStartedAt()));
+    const wait = Math.max(1, WIDEN_AFTER_MS - (performance.now() - this.oldestStartedAt()));
     this.widenTimer = setTimeout(() => {
       this.widenTimer = null;
       this.pump();
