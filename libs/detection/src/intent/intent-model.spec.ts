@@ -14,6 +14,63 @@ const mapping = JSON.parse(readFileSync(new URL('sensitivity.json', dataDir), 'u
 const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate', 'top_up_limits', 'pin_blocked', 'age_limit'];
 const rows = allRows.filter((r) => labels.includes(r.label));
 
+/** Checks the scorer's sums against the plain feature-by-feature definition. */
+function expectExactScores(model: IntentModel): void {
+  const json = model.toJSON();
+  // the stored bias is rounded: compare the loaded model with the stored arrays
+  const loaded = IntentModel.fromJSON(JSON.parse(JSON.stringify(json)));
+  const keys = decodeUint32(json.featureKeys);
+  const idf = decodeFloat32(json.idf);
+  const rowPtr = decodeUint32(json.rowPtr);
+  const classes = decodeUint16(json.classes);
+  const weights = decodeInt8(json.weights);
+  const index = new FeatureIndex(keys);
+  const reference = (text: string): number[] => {
+    const counts = new Map<number, number>();
+    for (const h of featureHashes(text, json.features)) {
+      const f = index.get(h);
+      if (f >= 0) counts.set(f, (counts.get(f) ?? 0) + 1);
+    }
+    const norms = [0, 0];
+    const vals = new Map<number, number>();
+    for (const [f, tf] of counts) {
+      const v = (1 + Math.log(tf)) * (idf[f] as number);
+      vals.set(f, v);
+      norms[(keys[f] as number) & 1] = (norms[(keys[f] as number) & 1] as number) + v * v;
+    }
+    const out = json.bias.map((b) => Math.fround(b));
+    for (const [f, v] of vals) {
+      const x = (v / Math.sqrt(norms[(keys[f] as number) & 1] as number)) * json.weightScale;
+      for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) out[classes[k] as number] = (out[classes[k] as number] as number) + x * (weights[k] as number);
+    }
+    return out;
+  };
+  const texts = [
+    'where is my card',
+    'card card card, my card!! cards carded',
+    'pin pin pinned blocked blocked',
+    "I'm 17, how old do I need to be? Don't know",
+    'zzqx unknownword ÉCOLE naïve 日本語 4111',
+    '',
+    ...allRows.slice(0, 300).map((r) => r.text),
+  ];
+  for (let round = 0; round < 2; round++) {
+    // the second round reads the memoised word rows
+    for (const text of texts) {
+      const got = Array.from(loaded.scores(text));
+      const want = reference(text);
+      for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
+    }
+  }
+  // more distinct words than the memo holds: it starts again, the scores stay exact
+  for (let i = 0; i < 5000; i++) loaded.scores(`word${i} card`);
+  for (const text of texts.slice(0, 6)) {
+    const got = Array.from(loaded.scores(text));
+    const want = reference(text);
+    for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
+  }
+}
+
 describe(IntentModel.name, () => {
   const model = trainIntentModel(rows, mapping, { epochs: 6 });
 
@@ -40,59 +97,13 @@ describe(IntentModel.name, () => {
   });
 
   it('scores exactly as the feature-by-feature sum (memoised word rows, repeated n-grams, unknown words)', () => {
-    const json = model.toJSON();
-    // the stored bias is rounded: compare the loaded model with the stored arrays
-    const loaded = IntentModel.fromJSON(JSON.parse(JSON.stringify(json)));
-    const keys = decodeUint32(json.featureKeys);
-    const idf = decodeFloat32(json.idf);
-    const rowPtr = decodeUint32(json.rowPtr);
-    const classes = decodeUint16(json.classes);
-    const weights = decodeInt8(json.weights);
-    const index = new FeatureIndex(keys);
-    const reference = (text: string): number[] => {
-      const counts = new Map<number, number>();
-      for (const h of featureHashes(text, json.features)) {
-        const f = index.get(h);
-        if (f >= 0) counts.set(f, (counts.get(f) ?? 0) + 1);
-      }
-      const norms = [0, 0];
-      const vals = new Map<number, number>();
-      for (const [f, tf] of counts) {
-        const v = (1 + Math.log(tf)) * (idf[f] as number);
-        vals.set(f, v);
-        norms[(keys[f] as number) & 1] = (norms[(keys[f] as number) & 1] as number) + v * v;
-      }
-      const out = json.bias.map((b) => Math.fround(b));
-      for (const [f, v] of vals) {
-        const x = (v / Math.sqrt(norms[(keys[f] as number) & 1] as number)) * json.weightScale;
-        for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) out[classes[k] as number] = (out[classes[k] as number] as number) + x * (weights[k] as number);
-      }
-      return out;
-    };
-    const texts = [
-      'where is my card',
-      'card card card, my card!! cards carded',
-      'pin pin pinned blocked blocked',
-      "I'm 17, how old do I need to be? Don't know",
-      'zzqx unknownword ÉCOLE naïve 日本語 4111',
-      '',
-      ...allRows.slice(0, 300).map((r) => r.text),
-    ];
-    for (let round = 0; round < 2; round++) {
-      // the second round reads the memoised word rows
-      for (const text of texts) {
-        const got = Array.from(loaded.scores(text));
-        const want = reference(text);
-        for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
-      }
-    }
-    // more distinct words than the memo holds: it starts again, the scores stay exact
-    for (let i = 0; i < 5000; i++) loaded.scores(`word${i} card`);
-    for (const text of texts.slice(0, 6)) {
-      const got = Array.from(loaded.scores(text));
-      const want = reference(text);
-      for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
-    }
+    expectExactScores(model);
+  });
+
+  it('scores exactly with an odd number of classes (the kernel adds two classes at a time over a padded row)', () => {
+    const odd = trainIntentModel(rows.filter((r) => r.label !== 'age_limit'), mapping, { epochs: 6 });
+    expect(odd.labels).toHaveLength(5);
+    expectExactScores(odd);
   });
 
   it('trains deterministically', () => {

@@ -1,4 +1,5 @@
 import { FeatureBuffer, MAX_WORDS, type FeatureOptions } from './features.js';
+import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
 
 /** What the scorer needs of a model: its hashed features, idf, weight rows and bias. */
 export interface ScorerWeights {
@@ -20,35 +21,75 @@ const ROW_START = 1;
 const ROW_LENGTH = 2;
 const IDF = 3;
 const DENSE = -1;
-/** rows with weights for at least this share of the classes are stored densely (int8, one per class) */
+/** rows with weights for at least this share of the classes are stored densely (one f64 per class) */
 const DENSE_ROW_SHARE = 0.5;
 /** distinct words whose character n-gram rows are memoised; the memo starts again when full */
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
 const MEMO_SLOTS = MEMO_ENTRIES * 2;
 
+/** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+};
+
+interface Kernel {
+  memory: WasmMemory;
+  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
+  sumRows(acc: number, offsets: number, n: number): void;
+  addRows(acc: number, bases: number, coefs: number, n: number): void;
+}
+
+let kernelModule: object | null = null;
+
+/** The compiled kernel (kernel.wat), compiled once per process; each scorer has its own instance and memory. */
+function instantiateKernel(): Kernel {
+  kernelModule ??= new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
+  return new WebAssembly.Instance(kernelModule).exports as unknown as Kernel;
+}
+
+/** Lays out regions in one memory, each 16-byte aligned (the kernel loads two f64 at a time). */
+class Layout {
+  size = 0;
+  take(bytes: number): number {
+    const at = this.size;
+    this.size += Math.ceil(bytes / 16) * 16;
+    return at;
+  }
+}
+
 /**
- * Scores messages with a linear model over hashed TF-IDF features. V8 checks every typed-array
- * access, so what costs is the number of class-wide row additions and memory reads:
+ * Scores messages with a linear model over hashed TF-IDF features. What costs is the number of
+ * class-wide row additions, so those run in a small WebAssembly kernel (kernel.wat), two classes
+ * per SIMD operation, over weights laid out in its memory; the feature work stays here.
  *
  * - One open-addressing table holds, per feature, its key, where its weight row is and its idf:
  *   a lookup reads one cache line.
- * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense int8;
- *   consecutive dense rows, and the memoised word rows, are added several per pass over the classes.
+ * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (the
+ *   int8 weights held as f64, a row `stride` wide); consecutive dense rows, and the memoised
+ *   word rows, are added several per pass over the classes.
  * - A word's character n-grams are always the same, so their summed row (idf_f * w_f per
  *   occurrence) is memoised per distinct word with the n-grams' table positions and idf, and an
  *   n-gram repeated in a message (tf > 1) is corrected by ((1 + ln tf) - tf) * idf_f * w_f.
  *
  * Every class's sum is taken in the order of the feature-by-feature definition (first occurrence
- * first), so the scores are exactly those of the plain sparse computation. Not reentrant: one
- * message at a time (JavaScript runs `predict` to completion).
+ * first), with the same double operations, so the scores are exactly those of the plain sparse
+ * computation. Not reentrant: one message at a time (JavaScript runs `predict` to completion).
  */
 export class Scorer {
   readonly classCount: number;
+  /** row width: the class count rounded up to even (the kernel adds two classes at a time) */
+  private readonly stride: number;
+  private readonly kernel: Kernel;
   private readonly table: Int32Array;
   private readonly tableIdf: Float32Array;
   private readonly tableMask: number;
   private readonly packed: Int32Array;
-  private readonly dense: Int8Array;
+  private readonly dense: Float64Array;
   private readonly bias: Float32Array;
   private readonly scale: number;
   private readonly buffer: FeatureBuffer;
@@ -56,7 +97,7 @@ export class Scorer {
   // memo of character n-gram rows per distinct word
   /** per slot: word hash, word check, entry + 1 (0: empty) */
   private readonly memoTable = new Int32Array(MEMO_SLOTS * 3);
-  private memoRows: Float64Array | null = null;
+  private readonly memoRows: Float64Array;
   /** entry e's n-grams are memoFeatures[memoStart[e]..memoStart[e + 1]) (table positions) with their idf */
   private readonly memoStart = new Int32Array(MEMO_ENTRIES + 1);
   private memoFeatures = new Int32Array(4096);
@@ -70,11 +111,11 @@ export class Scorer {
   private wordOrder = new Int32Array(64);
   private charOrder = new Int32Array(512);
   private charOrderIdf = new Float64Array(512);
-  /** where the memoised rows of the message's words start in memoRows */
-  private rowOffsets = new Int32Array(64);
-  /** weight rows to add (table positions) and their coefficients */
-  private rowBases = new Int32Array(64);
-  private rowCoefs = new Float64Array(64);
+  /** where the memoised rows of the message's words start in memoRows (in the kernel's memory: MAX_WORDS long) */
+  private readonly rowOffsets: Int32Array;
+  /** weight rows to add (table positions) and their coefficients (in the kernel's memory: one per feature at most) */
+  private readonly rowBases: Int32Array;
+  private readonly rowCoefs: Float64Array;
 
   private readonly wordAcc: Float64Array;
   private readonly charAcc: Float64Array;
@@ -82,19 +123,15 @@ export class Scorer {
   constructor(weights: ScorerWeights, classCount: number) {
     const f = weights.featureKeys.length;
     const c = classCount;
+    const stride = c + (c & 1);
     this.classCount = c;
+    this.stride = stride;
     this.bias = weights.bias;
     this.scale = weights.weightScale;
     this.buffer = new FeatureBuffer(weights.features);
-    this.wordAcc = new Float64Array(c);
-    this.charAcc = new Float64Array(c);
 
     let slots = 16;
     while (slots < f * 1.5) slots *= 2;
-    this.table = new Int32Array(slots * SLOT);
-    this.tableIdf = new Float32Array(this.table.buffer);
-    this.tableMask = slots - 1;
-    this.counts = new Uint16Array(slots);
     const { rowPtr, classes, quantised } = weights;
     let packedLength = 0;
     let denseRows = 0;
@@ -103,8 +140,37 @@ export class Scorer {
       if (isDense(i)) denseRows++;
       else packedLength += (rowPtr[i + 1] as number) - (rowPtr[i] as number);
     }
-    this.packed = new Int32Array(packedLength);
-    this.dense = new Int8Array(denseRows * c);
+
+    const layout = new Layout();
+    const tableAt = layout.take(slots * SLOT * 4);
+    const denseAt0 = layout.take(denseRows * stride * 8);
+    const packedAt0 = layout.take(packedLength * 4);
+    const memoAt = layout.take(MEMO_ENTRIES * stride * 8);
+    const offsetsAt = layout.take(MAX_WORDS * 4);
+    const basesAt = layout.take((f + 1) * 4);
+    const coefsAt = layout.take((f + 1) * 8);
+    const wordAccAt = layout.take(stride * 8);
+    const charAccAt = layout.take(stride * 8);
+    this.kernel = instantiateKernel();
+    const memory = this.kernel.memory;
+    const pages = Math.ceil(layout.size / 65536);
+    if (pages > memory.buffer.byteLength / 65536) memory.grow(pages - memory.buffer.byteLength / 65536);
+    // the memory never grows after this, so these views stay attached
+    const buffer = memory.buffer;
+    this.table = new Int32Array(buffer, tableAt, slots * SLOT);
+    this.tableIdf = new Float32Array(buffer, tableAt, slots * SLOT);
+    this.dense = new Float64Array(buffer, denseAt0, denseRows * stride);
+    this.packed = new Int32Array(buffer, packedAt0, packedLength);
+    this.memoRows = new Float64Array(buffer, memoAt, MEMO_ENTRIES * stride);
+    this.rowOffsets = new Int32Array(buffer, offsetsAt, MAX_WORDS);
+    this.rowBases = new Int32Array(buffer, basesAt, f + 1);
+    this.rowCoefs = new Float64Array(buffer, coefsAt, f + 1);
+    this.wordAcc = new Float64Array(buffer, wordAccAt, stride);
+    this.charAcc = new Float64Array(buffer, charAccAt, stride);
+    this.kernel.layout(tableAt, denseAt0, packedAt0, memoAt, stride);
+    this.tableMask = slots - 1;
+    this.counts = new Uint16Array(slots);
+
     let packedAt = 0;
     let denseAt = 0;
     for (let i = 0; i < f; i++) {
@@ -121,7 +187,7 @@ export class Scorer {
         this.table[base + ROW_START] = denseAt;
         this.table[base + ROW_LENGTH] = DENSE;
         for (let k = from; k < to; k++) this.dense[denseAt + (classes[k] as number)] = quantised[k] as number;
-        denseAt += c;
+        denseAt += stride;
       } else {
         this.table[base + ROW_START] = packedAt;
         this.table[base + ROW_LENGTH] = to - from;
@@ -160,56 +226,6 @@ export class Scorer {
     }
   }
 
-  /**
-   * acc += rowCoefs[i] * the row of rowBases[i], for i in 0..n in that order; runs of dense rows
-   * are added a few at a time per class (the same sums, in the same order, with fewer passes).
-   */
-  private addRows(acc: Float64Array, n: number): void {
-    const bases = this.rowBases;
-    const coefs = this.rowCoefs;
-    const table = this.table;
-    const dense = this.dense;
-    const c = this.classCount;
-    let i = 0;
-    while (i < n) {
-      const base = bases[i] as number;
-      if (table[base + ROW_LENGTH] !== DENSE) {
-        this.addRow(acc, base, coefs[i] as number);
-        i++;
-        continue;
-      }
-      // up to four consecutive dense rows
-      let m = 1;
-      while (m < 4 && i + m < n && table[(bases[i + m] as number) + ROW_LENGTH] === DENSE) m++;
-      const a = table[base + ROW_START] as number;
-      const ca = coefs[i] as number;
-      if (m === 1) {
-        for (let k = 0; k < c; k++) acc[k] = (acc[k] as number) + ca * (dense[a + k] as number);
-      } else if (m === 2) {
-        const b = table[(bases[i + 1] as number) + ROW_START] as number;
-        const cb = coefs[i + 1] as number;
-        for (let k = 0; k < c; k++) acc[k] = (acc[k] as number) + ca * (dense[a + k] as number) + cb * (dense[b + k] as number);
-      } else if (m === 3) {
-        const b = table[(bases[i + 1] as number) + ROW_START] as number;
-        const cb = coefs[i + 1] as number;
-        const d = table[(bases[i + 2] as number) + ROW_START] as number;
-        const cd = coefs[i + 2] as number;
-        for (let k = 0; k < c; k++) acc[k] = (acc[k] as number) + ca * (dense[a + k] as number) + cb * (dense[b + k] as number) + cd * (dense[d + k] as number);
-      } else {
-        const b = table[(bases[i + 1] as number) + ROW_START] as number;
-        const cb = coefs[i + 1] as number;
-        const d = table[(bases[i + 2] as number) + ROW_START] as number;
-        const cd = coefs[i + 2] as number;
-        const e = table[(bases[i + 3] as number) + ROW_START] as number;
-        const ce = coefs[i + 3] as number;
-        for (let k = 0; k < c; k++) {
-          acc[k] = (acc[k] as number) + ca * (dense[a + k] as number) + cb * (dense[b + k] as number) + cd * (dense[d + k] as number) + ce * (dense[e + k] as number);
-        }
-      }
-      i += m;
-    }
-  }
-
   /** Writes the raw class scores of `text` into `out` (bias + scale * (word block + character block)). */
   scoreInto(text: string, out: Float64Array): void {
     const c = this.classCount;
@@ -236,7 +252,6 @@ export class Scorer {
       counts[slot] = seen + 1;
     }
     // character n-grams: each word's memoised row; the n-grams are counted to correct repeats
-    if (this.rowOffsets.length < words) this.rowOffsets = growInt32(this.rowOffsets, words);
     let nRows = 0;
     let nChar = 0;
     for (let w = 0; w < words; w++) {
@@ -259,19 +274,15 @@ export class Scorer {
         }
         counts[slot] = seen + 1;
       }
-      this.rowOffsets[nRows++] = e * c;
-    }
-    if (this.rowBases.length < Math.max(nWord, nChar)) {
-      this.rowBases = growInt32(this.rowBases, Math.max(nWord, nChar));
-      this.rowCoefs = new Float64Array(this.rowBases.length);
+      this.rowOffsets[nRows++] = e * this.stride;
     }
     const bias = this.bias;
     if (nWord === 0 && nChar === 0) {
       for (let k = 0; k < c; k++) out[k] = bias[k] as number;
       return;
     }
-    const charAcc = this.charAcc;
-    sumRows(charAcc, this.memoRows as Float64Array, this.rowOffsets, nRows, c);
+    const kernel = this.kernel;
+    kernel.sumRows(this.charAcc.byteOffset, this.rowOffsets.byteOffset, nRows);
     const wordAcc = this.wordAcc;
     wordAcc.fill(0);
     let normWord = 0;
@@ -287,7 +298,7 @@ export class Scorer {
       rowBases[i] = base;
       rowCoefs[i] = v;
     }
-    this.addRows(wordAcc, nWord);
+    kernel.addRows(wordAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nWord);
     let normChar = 0;
     let nCorrections = 0;
     const charOrder = this.charOrder;
@@ -308,7 +319,8 @@ export class Scorer {
       rowBases[nCorrections] = base;
       rowCoefs[nCorrections++] = (sub - tf) * idf;
     }
-    this.addRows(charAcc, nCorrections);
+    const charAcc = this.charAcc;
+    kernel.addRows(charAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nCorrections);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
     for (let k = 0; k < c; k++) out[k] = (bias[k] as number) + invWord * (wordAcc[k] as number) + invChar * (charAcc[k] as number);
@@ -335,11 +347,10 @@ export class Scorer {
       if (table[slot * 3] === hash && table[slot * 3 + 1] === check) return entry - 1;
       slot = (slot + 1) & mask;
     }
-    const c = this.classCount;
-    this.memoRows ??= new Float64Array(MEMO_ENTRIES * c);
+    const stride = this.stride;
     const e = this.memoCount++;
     const rows = this.memoRows;
-    rows.fill(0, e * c, (e + 1) * c);
+    rows.fill(0, e * stride, (e + 1) * stride);
     const n = fb.charKeys(w);
     const keys = fb.charBuffer;
     let at = this.memoStart[e] as number;
@@ -349,7 +360,7 @@ export class Scorer {
       idf.set(this.memoIdf);
       this.memoIdf = idf;
     }
-    const row = rows.subarray(e * c, (e + 1) * c);
+    const row = rows.subarray(e * stride, (e + 1) * stride);
     for (let i = 0; i < n; i++) {
       const base = this.find(keys[i] as number);
       if (base < 0) continue;
@@ -364,26 +375,6 @@ export class Scorer {
     table[slot * 3 + 1] = check;
     table[slot * 3 + 2] = e + 1;
     return e;
-  }
-}
-
-/**
- * acc = the sum of the c-wide rows of `rows` starting at offsets[0..n), added in that order for
- * every class; four rows per pass over the classes (fewer loads and stores of acc).
- */
-function sumRows(acc: Float64Array, rows: Float64Array, offsets: Int32Array, n: number, c: number): void {
-  acc.fill(0);
-  let r = 0;
-  for (; r + 4 <= n; r += 4) {
-    const a = offsets[r] as number;
-    const b = offsets[r + 1] as number;
-    const d = offsets[r + 2] as number;
-    const e = offsets[r + 3] as number;
-    for (let k = 0; k < c; k++) acc[k] = (acc[k] as number) + (rows[a + k] as number) + (rows[b + k] as number) + (rows[d + k] as number) + (rows[e + k] as number);
-  }
-  for (; r < n; r++) {
-    const a = offsets[r] as number;
-    for (let k = 0; k < c; k++) acc[k] = (acc[k] as number) + (rows[a + k] as number);
   }
 }
 
