@@ -309,30 +309,69 @@ export interface SparseVector {
 }
 
 /**
- * Sublinear-tf TF-IDF over known features, L2-normalised per block (words, characters). `scratch` must be an Int32Array of
- * the vocabulary size, all zeros; it is left all zeros.
+ * The model's message vector over known features, in two blocks normalised apart:
+ *
+ * - words (unigrams and adjacent pairs): sublinear tf, v_f = (1 + ln tf_f) * idf_f, L2-normalised;
+ * - character n-grams: the sum over the message's words of each word's own vector u_w
+ *   (u_w[f] = occurrences of f in w * idf_f), divided by sqrt(sum over words of |u_w|^2).
+ *
+ * The character block is a sum of per-word parts, each with its own squared norm, so a scorer can
+ * keep one summed row and one norm per distinct word and add them up per message, with no count
+ * across the message's n-grams (the exact L2 norm of the sum would need one). Where no n-gram is
+ * shared between words the two norms are the same.
+ *
+ * `scratch` must be an Int32Array of the vocabulary size, all zeros; it is left all zeros.
  */
-export function vectorise(hashes: number[], index: FeatureIndex, idf: Float32Array, scratch: Int32Array): SparseVector {
+export function vectorise(text: string, index: FeatureIndex, idf: Float32Array, scratch: Int32Array, buffer: FeatureBuffer): SparseVector {
+  const words = buffer.extractWords(text);
   const touched: number[] = [];
-  for (let i = 0; i < hashes.length; i++) {
-    const f = index.get(hashes[i] as number);
+  // word block: counted over the message
+  for (let i = 0; i < buffer.count; i++) {
+    const f = index.get(buffer.keys[i] as number);
     if (f < 0) continue;
     if (scratch[f] === 0) touched.push(f);
     scratch[f] = (scratch[f] as number) + 1;
   }
-  const idx = new Int32Array(touched.length);
-  const val = new Float32Array(touched.length);
-  const norm = [0, 0];
-  for (let i = 0; i < touched.length; i++) {
-    const f = touched[i] as number;
+  const values = new Map<number, number>();
+  let wordNorm = 0;
+  for (const f of touched) {
     const v = (1 + Math.log(scratch[f] as number)) * (idf[f] as number);
     scratch[f] = 0;
-    idx[i] = f;
-    val[i] = v;
-    const block = (index.keyOf(f) & 1) as 0 | 1;
-    norm[block] = (norm[block] as number) + v * v;
+    values.set(f, v);
+    wordNorm += v * v;
   }
-  const inv = norm.map((n) => (n > 0 ? 1 / Math.sqrt(n) : 0));
-  for (let i = 0; i < val.length; i++) val[i] = (val[i] as number) * (inv[index.keyOf(idx[i] as number) & 1] as number);
+  const wordBlock = [...values.keys()];
+  // character block: counted within each word
+  const charValues = new Map<number, number>();
+  let charNorm = 0;
+  for (let w = 0; w < words; w++) {
+    const n = buffer.charKeys(w);
+    const inWord: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = index.get(buffer.charBuffer[i] as number);
+      if (f < 0) continue;
+      if (scratch[f] === 0) inWord.push(f);
+      scratch[f] = (scratch[f] as number) + 1;
+    }
+    for (const f of inWord) {
+      const u = (scratch[f] as number) * (idf[f] as number);
+      scratch[f] = 0;
+      charValues.set(f, (charValues.get(f) ?? 0) + u);
+      charNorm += u * u;
+    }
+  }
+  const idx = new Int32Array(wordBlock.length + charValues.size);
+  const val = new Float32Array(idx.length);
+  const invWord = wordNorm > 0 ? 1 / Math.sqrt(wordNorm) : 0;
+  const invChar = charNorm > 0 ? 1 / Math.sqrt(charNorm) : 0;
+  let k = 0;
+  for (const f of wordBlock) {
+    idx[k] = f;
+    val[k++] = (values.get(f) as number) * invWord;
+  }
+  for (const [f, u] of charValues) {
+    idx[k] = f;
+    val[k++] = u * invChar;
+  }
   return { idx, val };
 }

@@ -4,7 +4,7 @@ import { parseLabelledCsv } from '../csv.js';
 import { Detector } from '../detector.js';
 import type { SensitivityMapping } from '../types.js';
 import { decodeInt8, decodeUint16, decodeUint32, decodeFloat32 } from './codec.js';
-import { FeatureIndex, featureHashes } from './features.js';
+import { FeatureIndex, featureHashes, tokenise } from './features.js';
 import { IntentModel } from './intent-model.js';
 import { crossValidate, stratifiedFolds, trainIntentModel } from './train.js';
 
@@ -26,21 +26,38 @@ function expectExactScores(model: IntentModel): void {
   const weights = decodeInt8(json.weights);
   const index = new FeatureIndex(keys);
   const reference = (text: string): number[] => {
-    const counts = new Map<number, number>();
+    // words and pairs: counted over the message, sublinear tf, L2 norm of the block
+    const words = new Map<number, number>();
     for (const h of featureHashes(text, json.features)) {
       const f = index.get(h);
-      if (f >= 0) counts.set(f, (counts.get(f) ?? 0) + 1);
+      if (f >= 0 && ((keys[f] as number) & 1) === 0) words.set(f, (words.get(f) ?? 0) + 1);
     }
-    const norms = [0, 0];
     const vals = new Map<number, number>();
-    for (const [f, tf] of counts) {
+    let wordNorm = 0;
+    for (const [f, tf] of words) {
       const v = (1 + Math.log(tf)) * (idf[f] as number);
       vals.set(f, v);
-      norms[(keys[f] as number) & 1] = (norms[(keys[f] as number) & 1] as number) + v * v;
+      wordNorm += v * v;
+    }
+    // character n-grams: each word's own vector (occurrences * idf), summed; the block is divided
+    // by the root of the sum of the words' squared norms
+    let charNorm = 0;
+    for (const word of tokenise(text)) {
+      const own = new Map<number, number>();
+      for (const h of featureHashes(word, { ...json.features, words: false, bigrams: false })) {
+        const f = index.get(h);
+        if (f >= 0) own.set(f, (own.get(f) ?? 0) + 1);
+      }
+      for (const [f, n] of own) {
+        const u = n * (idf[f] as number);
+        vals.set(f, (vals.get(f) ?? 0) + u);
+        charNorm += u * u;
+      }
     }
     const out = json.bias.map((b) => Math.fround(b));
     for (const [f, v] of vals) {
-      const x = (v / Math.sqrt(norms[(keys[f] as number) & 1] as number)) * json.weightScale;
+      const norm = ((keys[f] as number) & 1) === 0 ? wordNorm : charNorm;
+      const x = (v / Math.sqrt(norm)) * json.weightScale;
       for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) out[classes[k] as number] = (out[classes[k] as number] as number) + x * (weights[k] as number);
     }
     return out;
@@ -96,7 +113,7 @@ describe(IntentModel.name, () => {
     }
   });
 
-  it('scores exactly as the feature-by-feature sum (memoised word rows, repeated n-grams, unknown words)', () => {
+  it('scores exactly as the feature-by-feature definition (memoised word rows, repeated words and n-grams, unknown words)', () => {
     expectExactScores(model);
   });
 

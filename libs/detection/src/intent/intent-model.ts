@@ -4,7 +4,9 @@ import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './features.js';
 import { Scorer, type ScorerWeights } from './scorer.js';
 
 export const INTENT_MODEL_FORMAT = 'handoff-intent-model';
-export const INTENT_MODEL_VERSION = 1;
+/** 2: the character block is normalised per word (see vectorise); a version 1 file was trained with
+ * the message-wide norm and would score differently here, so it is refused: retrain it. */
+export const INTENT_MODEL_VERSION = 2;
 export const DEFAULT_INTENT_FLOOR = 0.35;
 /** The serialised form, as written by `toJSON()` and read by `fromJSON()`. */
 export interface IntentModelJSON {
@@ -103,7 +105,9 @@ export class IntentModel {
   static fromJSON(json: unknown): IntentModel {
     if (!isRecord(json)) fail('not an object');
     if (json['format'] !== INTENT_MODEL_FORMAT) fail('format');
-    if (json['version'] !== INTENT_MODEL_VERSION) fail(`unsupported version ${String(json['version'])}`);
+    if (json['version'] !== INTENT_MODEL_VERSION) {
+      fail(`unsupported version ${String(json['version'])} (this release reads version ${INTENT_MODEL_VERSION}: retrain the model with npm run model:train)`);
+    }
     const labels = json['labels'];
     if (!Array.isArray(labels) || !labels.every((l): l is string => typeof l === 'string')) fail('labels');
     const sensitivityIn = json['sensitivity'];
@@ -214,32 +218,47 @@ export class IntentModel {
   }
 
   predict(text: string, topK = 3): IntentResult {
-    const probs = this.probs;
-    this.scoreInto(typeof text === 'string' ? text : '', probs);
-    const norm = expInPlace(probs, this.temperature);
-    const k = Math.max(1, Math.min(Math.floor(topK) || 1, probs.length));
-    // one pass: normalise, keep the k most probable (ties: the lower index first), and add up
-    // every sensitive label for the verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3")
+    const scores = this.probs;
+    this.scoreInto(typeof text === 'string' ? text : '', scores);
+    const c = scores.length;
+    let max = -Infinity;
+    for (let i = 0; i < c; i++) if ((scores[i] as number) > max) max = scores[i] as number;
+    const inv = 1 / this.temperature;
+    const k = Math.max(1, Math.min(Math.floor(topK) || 1, c));
+    // one pass over exp((x - max) / T): their sum, the sum over the sensitive labels for the verdict
+    // ("card_arrival 0.4 + lost_or_stolen_card 0.3"), the most probable sensitive label and the k
+    // most probable (ties: the lower index first); all compared before normalising, which keeps
+    // their order
     const order = this.topOrder;
     const sensitiveMask = this.sensitiveMask;
     let filled = 0;
-    let mass = 0;
+    let sum = 0;
+    let sensitiveSum = 0;
     let bestSensitive = -1;
-    for (let c = 0; c < probs.length; c++) {
-      const p = (probs[c] as number) * norm;
-      probs[c] = p;
-      if (sensitiveMask[c] === 1) {
-        mass += p;
-        if (bestSensitive < 0 || p > (probs[bestSensitive] as number)) bestSensitive = c;
+    let bestSensitiveValue = -1;
+    for (let i = 0; i < c; i++) {
+      const e = Math.exp(((scores[i] as number) - max) * inv);
+      scores[i] = e;
+      sum += e;
+      if (sensitiveMask[i] === 1) {
+        sensitiveSum += e;
+        if (e > bestSensitiveValue) {
+          bestSensitive = i;
+          bestSensitiveValue = e;
+        }
       }
-      if (filled === k && !(p > (probs[order[k - 1] as number] as number))) continue;
+      if (filled === k && !(e > (scores[order[k - 1] as number] as number))) continue;
       let j = filled < k ? filled++ : k - 1;
-      while (j > 0 && p > (probs[order[j - 1] as number] as number)) {
+      while (j > 0 && e > (scores[order[j - 1] as number] as number)) {
         order[j] = order[j - 1] as number;
         j--;
       }
-      order[j] = c;
+      order[j] = i;
     }
+    const norm = 1 / sum;
+    const probs = scores;
+    for (let n = 0; n < k; n++) probs[order[n] as number] = (probs[order[n] as number] as number) * norm;
+    const mass = sensitiveSum * norm;
     const top: IntentPrediction[] = [];
     for (let n = 0; n < k; n++) {
       const best = order[n] as number;
@@ -260,20 +279,6 @@ export class IntentModel {
 
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
-}
-
-/** exp((x - max) / temperature), in place; returns 1 / their sum (the softmax is x[i] times it). */
-function expInPlace(x: Float64Array, temperature: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) if ((x[i] as number) > max) max = x[i] as number;
-  const inv = 1 / temperature;
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const e = Math.exp(((x[i] as number) - max) * inv);
-    x[i] = e;
-    sum += e;
-  }
-  return 1 / sum;
 }
 
 export function softmax(scores: ArrayLike<number>, temperature: number): Float64Array {

@@ -3,7 +3,7 @@
 ;; Build: `npm run build:kernel` (wabt) writes kernel.wasm.ts; a test checks the two agree.
 ;;
 ;; Every sum is taken in the order the scalar definition takes it, with the same IEEE double
-;; operations (no fused multiply-add), so the scores are bit-identical to the plain computation.
+;; operations (no fused multiply-add), so the sums are bit-identical to the scalar loops they replace.
 ;;
 ;; Memory (laid out by scorer.ts, all offsets in bytes):
 ;;   table   int32 slots of four: key, row start, row length (-1: dense), idf bits

@@ -72,13 +72,15 @@ class Layout {
  * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (the
  *   int8 weights held as f64, a row `stride` wide); consecutive dense rows, and the memoised
  *   word rows, are added several per pass over the classes.
- * - A word's character n-grams are always the same, so their summed row (idf_f * w_f per
- *   occurrence) is memoised per distinct word with the n-grams' table positions and idf, and an
- *   n-gram repeated in a message (tf > 1) is corrected by ((1 + ln tf) - tf) * idf_f * w_f.
+ * - The character block is a sum of per-word parts (see `vectorise`), and a word's character
+ *   n-grams are always the same: its summed row (idf_f * w_f per occurrence) and its squared norm
+ *   are memoised per distinct word, so a message adds one row and one number per word and counts
+ *   none of its n-grams.
  *
- * Every class's sum is taken in the order of the feature-by-feature definition (first occurrence
- * first), with the same double operations, so the scores are exactly those of the plain sparse
- * computation. Not reentrant: one message at a time (JavaScript runs `predict` to completion).
+ * The word block's sums are taken in the order of the feature-by-feature definition (first
+ * occurrence first), with the same double operations; the scores are those of the definition up
+ * to the order of additions (a test compares them). Not reentrant: one message at a time
+ * (JavaScript runs `predict` to completion).
  */
 export class Scorer {
   readonly classCount: number;
@@ -98,10 +100,10 @@ export class Scorer {
   /** per slot: word hash, word check, entry + 1 (0: empty) */
   private readonly memoTable = new Int32Array(MEMO_SLOTS * 3);
   private readonly memoRows: Float64Array;
-  /** entry e's n-grams are memoFeatures[memoStart[e]..memoStart[e + 1]) (table positions) with their idf */
-  private readonly memoStart = new Int32Array(MEMO_ENTRIES + 1);
-  private memoFeatures = new Int32Array(4096);
-  private memoIdf = new Float64Array(4096);
+  /** entry e's squared norm: the sum over its distinct n-grams of (occurrences * idf)^2 */
+  private readonly memoNorms = new Float64Array(MEMO_ENTRIES);
+  /** a word's distinct n-grams while its entry is made (table positions) */
+  private readonly inWord: Int32Array;
   private memoCount = 0;
 
   // the current message
@@ -109,8 +111,6 @@ export class Scorer {
   private readonly counts: Uint16Array;
   /** distinct features by block, in order of first occurrence (table positions) */
   private wordOrder = new Int32Array(64);
-  private charOrder = new Int32Array(512);
-  private charOrderIdf = new Float64Array(512);
   /** where the memoised rows of the message's words start in memoRows (in the kernel's memory: MAX_WORDS long) */
   private readonly rowOffsets: Int32Array;
   /** weight rows to add (table positions) and their coefficients (in the kernel's memory: one per feature at most) */
@@ -129,6 +129,7 @@ export class Scorer {
     this.bias = weights.bias;
     this.scale = weights.weightScale;
     this.buffer = new FeatureBuffer(weights.features);
+    this.inWord = new Int32Array(this.buffer.charBuffer.length);
 
     let slots = 16;
     while (slots < f * 1.5) slots *= 2;
@@ -251,38 +252,27 @@ export class Scorer {
       if (seen === 0) wordOrder[nWord++] = base;
       counts[slot] = seen + 1;
     }
-    // character n-grams: each word's memoised row; the n-grams are counted to correct repeats
+    // character n-grams: each word's memoised row and squared norm (see vectorise)
+    const memoNorms = this.memoNorms;
+    const rowOffsets = this.rowOffsets;
+    const stride = this.stride;
     let nRows = 0;
-    let nChar = 0;
+    let normChar = 0;
     for (let w = 0; w < words; w++) {
       const e = this.memoEntry(fb, w);
-      const from = this.memoStart[e] as number;
-      const to = this.memoStart[e + 1] as number;
-      if (to === from) continue;
-      if (this.charOrder.length < nChar + to - from) this.growCharOrder(nChar + to - from);
-      const charOrder = this.charOrder;
-      const charOrderIdf = this.charOrderIdf;
-      const features = this.memoFeatures;
-      const idf = this.memoIdf;
-      for (let i = from; i < to; i++) {
-        const base = features[i] as number;
-        const slot = base >> 2;
-        const seen = counts[slot] as number;
-        if (seen === 0) {
-          charOrder[nChar] = base;
-          charOrderIdf[nChar++] = idf[i] as number;
-        }
-        counts[slot] = seen + 1;
-      }
-      this.rowOffsets[nRows++] = e * this.stride;
+      const norm = memoNorms[e] as number;
+      if (norm === 0) continue;
+      normChar += norm;
+      rowOffsets[nRows++] = e * stride;
     }
     const bias = this.bias;
-    if (nWord === 0 && nChar === 0) {
+    if (nWord === 0 && nRows === 0) {
       for (let k = 0; k < c; k++) out[k] = bias[k] as number;
       return;
     }
     const kernel = this.kernel;
-    kernel.sumRows(this.charAcc.byteOffset, this.rowOffsets.byteOffset, nRows);
+    const charAcc = this.charAcc;
+    kernel.sumRows(charAcc.byteOffset, rowOffsets.byteOffset, nRows);
     const wordAcc = this.wordAcc;
     wordAcc.fill(0);
     let normWord = 0;
@@ -299,41 +289,15 @@ export class Scorer {
       rowCoefs[i] = v;
     }
     kernel.addRows(wordAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nWord);
-    let normChar = 0;
-    let nCorrections = 0;
-    const charOrder = this.charOrder;
-    const charOrderIdf = this.charOrderIdf;
-    for (let i = 0; i < nChar; i++) {
-      const base = charOrder[i] as number;
-      const tf = counts[base >> 2] as number;
-      counts[base >> 2] = 0;
-      const idf = charOrderIdf[i] as number;
-      if (tf === 1) {
-        normChar += idf * idf;
-        continue;
-      }
-      const sub = 1 + Math.log(tf);
-      const v = sub * idf;
-      normChar += v * v;
-      // the memoised word rows added tf * idf * w_f; the model wants (1 + ln tf) * idf * w_f
-      rowBases[nCorrections] = base;
-      rowCoefs[nCorrections++] = (sub - tf) * idf;
-    }
-    const charAcc = this.charAcc;
-    kernel.addRows(charAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nCorrections);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
     for (let k = 0; k < c; k++) out[k] = (bias[k] as number) + invWord * (wordAcc[k] as number) + invChar * (charAcc[k] as number);
   }
 
-  private growCharOrder(need: number): void {
-    this.charOrder = growInt32(this.charOrder, need);
-    const idf = new Float64Array(this.charOrder.length);
-    idf.set(this.charOrderIdf);
-    this.charOrderIdf = idf;
-  }
-
-  /** The memo entry of word `w` of the buffer: its known character n-grams and their summed row. */
+  /**
+   * The memo entry of word `w` of the buffer: the summed row of its known character n-grams
+   * (idf_f * w_f per occurrence) and the squared norm of its n-gram vector (occurrences * idf_f).
+   */
   private memoEntry(fb: FeatureBuffer, w: number): number {
     // open addressing on two independent 32-bit hashes of the word
     const hash = (fb.wordHash[w] as number) | 0;
@@ -353,24 +317,26 @@ export class Scorer {
     rows.fill(0, e * stride, (e + 1) * stride);
     const n = fb.charKeys(w);
     const keys = fb.charBuffer;
-    let at = this.memoStart[e] as number;
-    if (at + n > this.memoFeatures.length) {
-      this.memoFeatures = growInt32(this.memoFeatures, at + n);
-      const idf = new Float64Array(this.memoFeatures.length);
-      idf.set(this.memoIdf);
-      this.memoIdf = idf;
-    }
     const row = rows.subarray(e * stride, (e + 1) * stride);
+    const counts = this.counts;
+    const inWord = this.inWord;
+    let distinct = 0;
     for (let i = 0; i < n; i++) {
       const base = this.find(keys[i] as number);
       if (base < 0) continue;
-      const idf = this.tableIdf[base + IDF] as number;
-      this.memoFeatures[at] = base;
-      this.memoIdf[at] = idf;
-      at++;
-      this.addRow(row, base, idf);
+      this.addRow(row, base, this.tableIdf[base + IDF] as number);
+      const seen = counts[base >> 2] as number;
+      if (seen === 0) inWord[distinct++] = base;
+      counts[base >> 2] = seen + 1;
     }
-    this.memoStart[e + 1] = at;
+    let norm = 0;
+    for (let i = 0; i < distinct; i++) {
+      const base = inWord[i] as number;
+      const u = (counts[base >> 2] as number) * (this.tableIdf[base + IDF] as number);
+      counts[base >> 2] = 0;
+      norm += u * u;
+    }
+    this.memoNorms[e] = norm;
     table[slot * 3] = hash;
     table[slot * 3 + 1] = check;
     table[slot * 3 + 2] = e + 1;

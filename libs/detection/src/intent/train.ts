@@ -1,5 +1,5 @@
 import type { SensitivityMapping } from '../types.js';
-import { DEFAULT_FEATURE_OPTIONS, FeatureIndex, featureHashes, vectorise, type FeatureOptions, type SparseVector } from './features.js';
+import { DEFAULT_FEATURE_OPTIONS, FeatureBuffer, FeatureIndex, featureHashes, vectorise, type FeatureOptions, type SparseVector } from './features.js';
 import { DEFAULT_INTENT_FLOOR, IntentModel, normaliseMapping, softmax } from './intent-model.js';
 
 export interface TrainingRow {
@@ -80,7 +80,8 @@ export function trainIntentModel(rows: readonly TrainingRow[], mapping: Sensitiv
   const idf = new Float32Array(f);
   for (let i = 0; i < f; i++) idf[i] = Math.log((1 + rows.length) / (1 + (df.get(keys[i] as number) as number))) + 1;
   const scratch = new Int32Array(f);
-  const docs: SparseVector[] = docHashes.map((hs) => vectorise(hs, index, idf, scratch));
+  const buffer = new FeatureBuffer(o.features);
+  const docs: SparseVector[] = rows.map((r) => vectorise(r.text, index, idf, scratch, buffer));
   const gold = rows.map((r) => labelIndex.get(r.label) as number);
 
   const { w, b } = o.loss === 'hinge' ? sgdHinge(docs, gold, f, c, o) : sgdSoftmax(docs, gold, f, c, o);
