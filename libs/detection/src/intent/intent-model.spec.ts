@@ -123,6 +123,23 @@ describe(IntentModel.name, () => {
     expectExactScores(odd);
   });
 
+  it('predicts the softmax of its scores: confidences, their order and the sensitive mass', () => {
+    const sensitive = new Set(model.labels.filter((l) => model.sensitivityOf(l).sensitive));
+    for (const text of [...allRows.slice(0, 400).map((r) => r.text), 'hello', '', 'card card card']) {
+      const p = model.probabilities(text);
+      const got = model.predict(text, 4);
+      const ranked = [...p.keys()].sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
+      got.top.forEach((t, n) => {
+        expect(t.label).toBe(model.labels[ranked[n] as number]);
+        expect(Math.abs(t.confidence - (p[ranked[n] as number] as number))).toBeLessThanOrEqual(0.00005 + 1e-12);
+      });
+      if (got.label !== 'unknown') {
+        const mass = model.labels.reduce((a, l, i) => a + (sensitive.has(l) ? (p[i] as number) : 0), 0);
+        expect(Math.abs((got.sensitiveProbability as number) - mass)).toBeLessThanOrEqual(0.00005 + 1e-12);
+      }
+    }
+  });
+
   it('trains deterministically', () => {
     const again = trainIntentModel(rows, mapping, { epochs: 6 });
     expect(JSON.stringify(again.toJSON())).toBe(JSON.stringify(model.toJSON()));

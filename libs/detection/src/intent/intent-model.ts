@@ -65,7 +65,6 @@ export class IntentModel {
 
   private readonly parts: IntentModelParts;
   private readonly scorer: Scorer;
-  private readonly probs: Float64Array;
   private readonly topOrder: Int32Array;
   private readonly sensitiveMask: Uint8Array;
 
@@ -98,7 +97,6 @@ export class IntentModel {
     }
     this.themes = Object.freeze([...themes].sort());
     this.scorer = new Scorer(parts, c);
-    this.probs = new Float64Array(c);
     this.topOrder = new Int32Array(c);
   }
 
@@ -218,17 +216,16 @@ export class IntentModel {
   }
 
   predict(text: string, topK = 3): IntentResult {
-    const scores = this.probs;
-    this.scoreInto(typeof text === 'string' ? text : '', scores);
-    const c = scores.length;
-    let max = -Infinity;
-    for (let i = 0; i < c; i++) if ((scores[i] as number) > max) max = scores[i] as number;
-    const inv = 1 / this.temperature;
+    const scorer = this.scorer;
+    const max = scorer.score(typeof text === 'string' ? text : '');
+    // exp((x - max) / T) for every class at once (the kernel), then one pass: their sum, the sum
+    // over the sensitive labels for the verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3"), the
+    // most probable sensitive label and the k most probable (ties: the lower index first); all
+    // compared before normalising, which keeps their order
+    scorer.expShift(max, 1 / this.temperature);
+    const e = scorer.scores;
+    const c = this.labels.length;
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, c));
-    // one pass over exp((x - max) / T): their sum, the sum over the sensitive labels for the verdict
-    // ("card_arrival 0.4 + lost_or_stolen_card 0.3"), the most probable sensitive label and the k
-    // most probable (ties: the lower index first); all compared before normalising, which keeps
-    // their order
     const order = this.topOrder;
     const sensitiveMask = this.sensitiveMask;
     let filled = 0;
@@ -237,32 +234,29 @@ export class IntentModel {
     let bestSensitive = -1;
     let bestSensitiveValue = -1;
     for (let i = 0; i < c; i++) {
-      const e = Math.exp(((scores[i] as number) - max) * inv);
-      scores[i] = e;
-      sum += e;
+      const v = e[i] as number;
+      sum += v;
       if (sensitiveMask[i] === 1) {
-        sensitiveSum += e;
-        if (e > bestSensitiveValue) {
+        sensitiveSum += v;
+        if (v > bestSensitiveValue) {
           bestSensitive = i;
-          bestSensitiveValue = e;
+          bestSensitiveValue = v;
         }
       }
-      if (filled === k && !(e > (scores[order[k - 1] as number] as number))) continue;
+      if (filled === k && !(v > (e[order[k - 1] as number] as number))) continue;
       let j = filled < k ? filled++ : k - 1;
-      while (j > 0 && e > (scores[order[j - 1] as number] as number)) {
+      while (j > 0 && v > (e[order[j - 1] as number] as number)) {
         order[j] = order[j - 1] as number;
         j--;
       }
       order[j] = i;
     }
     const norm = 1 / sum;
-    const probs = scores;
-    for (let n = 0; n < k; n++) probs[order[n] as number] = (probs[order[n] as number] as number) * norm;
     const mass = sensitiveSum * norm;
     const top: IntentPrediction[] = [];
     for (let n = 0; n < k; n++) {
       const best = order[n] as number;
-      top.push({ label: this.parts.labels[best] as string, confidence: round4(probs[best] as number) });
+      top.push({ label: this.parts.labels[best] as string, confidence: round4((e[best] as number) * norm) });
     }
     const first = top[0] as IntentPrediction;
     if (first.confidence < this.floor) {

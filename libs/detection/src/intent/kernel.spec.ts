@@ -2,9 +2,66 @@ import { describe, expect, it } from '@jest/globals';
 import { compileKernel } from '../../scripts/kernel.js';
 import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
 
+interface KernelExports {
+  memory: { buffer: ArrayBuffer };
+  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
+  combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
+  expShift(out: number, max: number, inv: number): void;
+}
+declare const WebAssembly: { Instance: new (m: object) => { exports: unknown }; Module: new (b: Uint8Array) => object };
+
+function kernel(stride: number): KernelExports {
+  const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'))).exports as KernelExports;
+  k.layout(0, 0, 0, 0, stride);
+  return k;
+}
+
 describe('intent scorer kernel', () => {
   it('is the committed build of kernel.wat (run `npm run build:kernel` after editing it)', async () => {
     const built = Buffer.from(await compileKernel()).toString('base64');
     expect(built).toBe(KERNEL_WASM_BASE64);
+  });
+
+  it('computes exp((x - max) * inv) within a few units in the last place of Math.exp', () => {
+    const stride = 1024;
+    const k = kernel(stride);
+    const row = new Float64Array(k.memory.buffer, 0, stride);
+    let worst = 0;
+    for (const inv of [1, 1 / 0.7378, 3.1]) {
+      for (let round = 0; round < 8; round++) {
+        const xs = Array.from({ length: stride }, (_, i) => -((i + round * stride) * 0.0917) % 200 + (i % 7) * 1e-9);
+        row.set(xs);
+        const max = Math.max(...xs);
+        k.expShift(0, max, inv);
+        xs.forEach((x, i) => {
+          const want = Math.exp((x - max) * inv);
+          const got = row[i] as number;
+          worst = Math.max(worst, Math.abs(got - want) / want);
+        });
+      }
+    }
+    expect(worst).toBeLessThan(1e-14);
+    // far below the maximum: as exp(-700), never 0 or NaN
+    row[0] = -1e6;
+    row[1] = -Infinity;
+    k.expShift(0, 0, 1);
+    expect(row[0]).toBeCloseTo(Math.exp(-700), 310);
+    expect(row[1]).toBeGreaterThan(0);
+  });
+
+  it('combines the blocks with the bias in order and returns the maximum', () => {
+    const stride = 6;
+    const k = kernel(stride);
+    const bias = [0.5, -1, 2, 0.25, -3, -Infinity];
+    const word = [1, 2, 3, 4, 5, 0];
+    const char = [-1, 0.5, -2, 8, 1, 0];
+    const view = new Float64Array(k.memory.buffer, 0, stride * 4);
+    view.set(bias, stride);
+    view.set(word, stride * 2);
+    view.set(char, stride * 3);
+    const max = k.combine(0, stride * 8, stride * 16, stride * 24, 0.3, 0.7);
+    const want = bias.map((b, i) => b + 0.3 * (word[i] as number) + 0.7 * (char[i] as number));
+    expect(Array.from(view.subarray(0, stride))).toEqual(want);
+    expect(max).toBe(Math.max(...want));
   });
 });

@@ -205,4 +205,69 @@
               (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))))
         (local.set $i (i32.add (local.get $i) (local.get $m)))
         (br $rows))))
+
+  ;; out[k] = bias[k] + invWord * wordAcc[k] + invChar * charAcc[k] for the whole row, in that order
+  ;; (the bias row is f64; its pad class is -infinity, so the pad never wins); returns the maximum
+  (func (export "combine") (param $out i32) (param $bias i32) (param $word i32) (param $char i32) (param $invWord f64) (param $invChar f64) (result f64)
+    (local $k i32) (local $end i32) (local $v v128) (local $max v128) (local $iw v128) (local $ic v128)
+    (local.set $end (global.get $rowBytes))
+    (local.set $iw (f64x2.splat (local.get $invWord)))
+    (local.set $ic (f64x2.splat (local.get $invChar)))
+    (local.set $max (f64x2.splat (f64.const -inf)))
+    (loop $classes
+      (local.set $v
+        (f64x2.add
+          (f64x2.add
+            (v128.load (i32.add (local.get $bias) (local.get $k)))
+            (f64x2.mul (local.get $iw) (v128.load (i32.add (local.get $word) (local.get $k)))))
+          (f64x2.mul (local.get $ic) (v128.load (i32.add (local.get $char) (local.get $k))))))
+      (v128.store (i32.add (local.get $out) (local.get $k)) (local.get $v))
+      (local.set $max (f64x2.max (local.get $max) (local.get $v)))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))
+    (f64.max (f64x2.extract_lane 0 (local.get $max)) (f64x2.extract_lane 1 (local.get $max))))
+
+  ;; out[k] = exp((out[k] - max) * inv) for the whole row (arguments at most 0). exp(x) = 2^n * e^r
+  ;; with n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts, |r| <= 0.35), e^r by its Taylor
+  ;; polynomial to degree 13 (truncation under 1e-17 relative): within a few units in the last place
+  ;; of Math.exp. Arguments below -700 (weights under 1e-304 beside the maximum's 1) count as -700.
+  (func (export "expShift") (param $out i32) (param $max f64) (param $inv f64)
+    (local $k i32) (local $end i32) (local $x v128) (local $n v128) (local $r v128) (local $scale v128)
+    (local $m v128) (local $iv v128) (local $p v128)
+    (local.set $end (global.get $rowBytes))
+    (local.set $m (f64x2.splat (local.get $max)))
+    (local.set $iv (f64x2.splat (local.get $inv)))
+    (loop $classes
+      (local.set $x
+        (f64x2.max
+          (f64x2.mul (f64x2.sub (v128.load (i32.add (local.get $out) (local.get $k))) (local.get $m)) (local.get $iv))
+          (f64x2.splat (f64.const -700))))
+      (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
+      (local.set $r
+        (f64x2.sub
+          (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) (f64x2.splat (f64.const 0.6931471803691238))))
+          (f64x2.mul (local.get $n) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+      ;; 2^n from its bits: (n + 1023) << 52
+      (local.set $scale
+        (i64x2.shl
+          (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023)))
+          (i32.const 52)))
+      ;; e^r = sum of r^i / i! for i = 0..13, by Horner's rule
+      (local.set $p (f64x2.splat (f64.const 1.6059043836821613e-10))) ;; 1/13!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.08767569878681e-09)))) ;; 1/12!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.505210838544172e-08)))) ;; 1/11!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.755731922398589e-07)))) ;; 1/10!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.7557319223985893e-06)))) ;; 1/9!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.48015873015873e-05)))) ;; 1/8!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.0001984126984126984)))) ;; 1/7!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.001388888888888889)))) ;; 1/6!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.008333333333333333)))) ;; 1/5!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.041666666666666664)))) ;; 1/4!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.16666666666666666)))) ;; 1/3!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5)))) ;; 1/2!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0)))) ;; 1/1!
+      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0)))) ;; 1/0!
+      (v128.store (i32.add (local.get $out) (local.get $k)) (f64x2.mul (local.get $p) (local.get $scale)))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br_if $classes (i32.lt_u (local.get $k) (local.get $end)))))
 )

@@ -42,6 +42,8 @@ interface Kernel {
   layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
   sumRows(acc: number, offsets: number, n: number): void;
   addRows(acc: number, bases: number, coefs: number, n: number): void;
+  combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
+  expShift(out: number, max: number, inv: number): void;
 }
 
 let kernelModule: object | null = null;
@@ -92,7 +94,6 @@ export class Scorer {
   private readonly tableMask: number;
   private readonly packed: Int32Array;
   private readonly dense: Float64Array;
-  private readonly bias: Float32Array;
   private readonly scale: number;
   private readonly buffer: FeatureBuffer;
 
@@ -119,6 +120,10 @@ export class Scorer {
 
   private readonly wordAcc: Float64Array;
   private readonly charAcc: Float64Array;
+  /** the bias as f64, `stride` wide; the pad class's is -infinity, so it is never the maximum */
+  private readonly bias64: Float64Array;
+  /** the last message's raw class scores (`score`), or their exp (`expShift`); `stride` wide, the first `classCount` are the classes */
+  readonly scores: Float64Array;
 
   constructor(weights: ScorerWeights, classCount: number) {
     const f = weights.featureKeys.length;
@@ -126,7 +131,6 @@ export class Scorer {
     const stride = c + (c & 1);
     this.classCount = c;
     this.stride = stride;
-    this.bias = weights.bias;
     this.scale = weights.weightScale;
     this.buffer = new FeatureBuffer(weights.features);
     this.inWord = new Int32Array(this.buffer.charBuffer.length);
@@ -152,6 +156,8 @@ export class Scorer {
     const coefsAt = layout.take((f + 1) * 8);
     const wordAccAt = layout.take(stride * 8);
     const charAccAt = layout.take(stride * 8);
+    const biasAt = layout.take(stride * 8);
+    const scoresAt = layout.take(stride * 8);
     this.kernel = instantiateKernel();
     const memory = this.kernel.memory;
     const pages = Math.ceil(layout.size / 65536);
@@ -168,6 +174,10 @@ export class Scorer {
     this.rowCoefs = new Float64Array(buffer, coefsAt, f + 1);
     this.wordAcc = new Float64Array(buffer, wordAccAt, stride);
     this.charAcc = new Float64Array(buffer, charAccAt, stride);
+    this.bias64 = new Float64Array(buffer, biasAt, stride);
+    this.bias64.set(weights.bias);
+    if (stride > c) this.bias64[c] = -Infinity;
+    this.scores = new Float64Array(buffer, scoresAt, stride);
     this.kernel.layout(tableAt, denseAt0, packedAt0, memoAt, stride);
     this.tableMask = slots - 1;
     this.counts = new Uint16Array(slots);
@@ -229,7 +239,17 @@ export class Scorer {
 
   /** Writes the raw class scores of `text` into `out` (bias + scale * (word block + character block)). */
   scoreInto(text: string, out: Float64Array): void {
-    const c = this.classCount;
+    this.score(text);
+    for (let k = 0; k < this.classCount; k++) out[k] = this.scores[k] as number;
+  }
+
+  /** scores[k] = exp((scores[k] - max) * inv): the unnormalised softmax of the last `score`, in place. */
+  expShift(max: number, inv: number): void {
+    this.kernel.expShift(this.scores.byteOffset, max, inv);
+  }
+
+  /** Scores `text` into `scores` (bias + scale * (word block + character block)); returns the maximum. */
+  score(text: string): number {
     const fb = this.buffer;
     const words = fb.extractWords(text);
     // the message's rows are summed after all its words are looked up: room for all of them
@@ -265,12 +285,8 @@ export class Scorer {
       normChar += norm;
       rowOffsets[nRows++] = e * stride;
     }
-    const bias = this.bias;
-    if (nWord === 0 && nRows === 0) {
-      for (let k = 0; k < c; k++) out[k] = bias[k] as number;
-      return;
-    }
     const kernel = this.kernel;
+    if (nWord === 0 && nRows === 0) return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
     const charAcc = this.charAcc;
     kernel.sumRows(charAcc.byteOffset, rowOffsets.byteOffset, nRows);
     const wordAcc = this.wordAcc;
@@ -291,7 +307,7 @@ export class Scorer {
     kernel.addRows(wordAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nWord);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
-    for (let k = 0; k < c; k++) out[k] = (bias[k] as number) + invWord * (wordAcc[k] as number) + invChar * (charAcc[k] as number);
+    return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, wordAcc.byteOffset, charAcc.byteOffset, invWord, invChar);
   }
 
   /**
