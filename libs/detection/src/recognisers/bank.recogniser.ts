@@ -77,6 +77,8 @@ export function recogniseIbans(scan: Scan, out: Candidate[]): void {
 /** US ABA routing numbers: nine digits, 3-7-1 checksum, and a routing context word. */
 export function recogniseRouting(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
+  // every routing number needs a routing word
+  if (!context.has('routing')) return;
   for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
     if (chunk.digits.length < 9) continue;
     for (const w of digitWindows(chunk, text, 9, 9)) {
@@ -122,6 +124,8 @@ function accountNamedAfter(scan: Scan, end: number): ContextHit | null {
  */
 export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
+  // every account number needs an account word (before it or naming it after), a sort code its word
+  if (!context.has('account') && !context.has('sortCode')) return;
   for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
     if (chunk.digits.length < 6 || isIsoDate(chunk)) continue;
     for (const w of digitWindows(chunk, text, 6, 17)) {
@@ -177,6 +181,8 @@ const ITIN_GROUPS = (g: number): boolean => (g >= 50 && g <= 65) || (g >= 70 && 
  */
 export function recogniseSsns(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
+  // without an SSN word, only a dashed 3-2-4 number can be one
+  if (!context.has('ssn') && !context.has('social') && !text.includes('-')) return;
   for (const chunk of digitChunks(text, scan.groups, ' -.', 1)) {
     if (chunk.digits.length < 9) continue;
     for (const w of digitWindows(chunk, text, 9, 9)) {

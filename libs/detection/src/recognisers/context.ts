@@ -421,6 +421,12 @@ export class ContextIndex {
     return null;
   }
 
+  /** Whether the text has a hit of `kind` anywhere (a recogniser that needs one skips the text). */
+  has(kind: ContextKind): boolean {
+    for (const h of this.hits) if (h.kind === kind) return true;
+    return false;
+  }
+
   /** Hits of `kind`, in order. */
   all(kind: ContextKind): ContextHit[] {
     return this.hits.filter((h) => h.kind === kind);
