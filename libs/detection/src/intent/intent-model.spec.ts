@@ -3,8 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { parseLabelledCsv } from '../csv.js';
 import { Detector } from '../detector.js';
 import type { SensitivityMapping } from '../types.js';
-import { decodeInt8, decodeUint16, decodeUint32, decodeFloat32 } from './codec.js';
-import { FeatureIndex, featureHashes, tokenise } from './features.js';
+import { decodeInt8, decodeUint16, decodeUint32, decodeFloat32, encodeFloat32 } from './codec.js';
+import { FeatureBuffer, FeatureIndex, featureHashes, tokenise, vectorise } from './features.js';
 import { IntentModel } from './intent-model.js';
 import { crossValidate, stratifiedFolds, trainIntentModel } from './train.js';
 
@@ -25,7 +25,8 @@ function expectExactScores(model: IntentModel): void {
   const classes = decodeUint16(json.classes);
   const weights = decodeInt8(json.weights);
   const index = new FeatureIndex(keys);
-  const reference = (text: string): number[] => {
+  /** the message's vector (feature -> normalised value) and its scores, by the definition */
+  const definition = (text: string): { vector: Map<number, number>; scores: number[] } => {
     // words and pairs: counted over the message, sublinear tf, L2 norm of the block
     const words = new Map<number, number>();
     for (const h of featureHashes(text, json.features)) {
@@ -54,13 +55,28 @@ function expectExactScores(model: IntentModel): void {
         charNorm += u * u;
       }
     }
+    const vector = new Map<number, number>();
     const out = json.bias.map((b) => Math.fround(b));
     for (const [f, v] of vals) {
       const norm = ((keys[f] as number) & 1) === 0 ? wordNorm : charNorm;
+      vector.set(f, v / Math.sqrt(norm));
       const x = (v / Math.sqrt(norm)) * json.weightScale;
       for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) out[classes[k] as number] = (out[classes[k] as number] as number) + x * (weights[k] as number);
     }
-    return out;
+    return { vector, scores: out };
+  };
+  const reference = (text: string): number[] => definition(text).scores;
+  // training's vectors (vectorise) follow the same definition, so the model scores what it learnt
+  const buffer = new FeatureBuffer(json.features);
+  const scratch = new Int32Array(keys.length);
+  const expectTrainingVector = (text: string): void => {
+    const { vector } = definition(text);
+    const trained = vectorise(text, index, idf, scratch, buffer);
+    expect(trained.idx.length).toBe(vector.size);
+    trained.idx.forEach((f, i) => {
+      expect(vector.has(f)).toBe(true);
+      expect(Math.abs((trained.val[i] as number) - (vector.get(f) as number))).toBeLessThan(1e-6);
+    });
   };
   const texts = [
     'where is my card',
@@ -69,8 +85,12 @@ function expectExactScores(model: IntentModel): void {
     "I'm 17, how old do I need to be? Don't know",
     'zzqx unknownword ÉCOLE naïve 日本語 4111',
     '',
+    // the most words a message can have (U+0130 lower-cases to two code units), and many distinct ones
+    '\u0130'.repeat(2000),
+    Array.from({ length: 600 }, (_, i) => `w${i.toString(36)}x`).join(' '),
     ...allRows.slice(0, 300).map((r) => r.text),
   ];
+  for (const text of texts.slice(0, 40)) expectTrainingVector(text);
   for (let round = 0; round < 2; round++) {
     // the second round reads the memoised word rows
     for (const text of texts) {
@@ -117,6 +137,13 @@ describe(IntentModel.name, () => {
     expectExactScores(model);
   });
 
+  it('scores exactly with one class (a padded row of two)', () => {
+    const one = trainIntentModel(rows.filter((r) => r.label === 'age_limit'), mapping, { epochs: 2 });
+    expect(one.labels).toHaveLength(1);
+    expectExactScores(one);
+    expect(one.predict('how old do I need to be').top[0]?.confidence).toBe(1);
+  });
+
   it('scores exactly with an odd number of classes (the kernel adds two classes at a time over a padded row)', () => {
     const odd = trainIntentModel(rows.filter((r) => r.label !== 'age_limit'), mapping, { epochs: 6 });
     expect(odd.labels).toHaveLength(5);
@@ -156,6 +183,11 @@ describe(IntentModel.name, () => {
   it('rejects a broken model file and a mapping that misses a label', () => {
     expect(() => IntentModel.fromJSON({ format: 'nope' })).toThrow(/invalid intent model/);
     expect(() => IntentModel.fromJSON({ ...model.toJSON(), bias: [1] })).toThrow(/bias/);
+    const json = model.toJSON();
+    const idf = decodeFloat32(json.idf);
+    idf[0] = Infinity;
+    expect(() => IntentModel.fromJSON({ ...json, idf: encodeFloat32(idf) })).toThrow(/idf not finite/);
+    expect(() => IntentModel.fromJSON({ ...json, version: 1 })).toThrow(/unsupported version 1 .*retrain/);
     expect(() => trainIntentModel(rows, { card_arrival: { sensitive: true } })).toThrow(/no sensitivity/);
   });
 

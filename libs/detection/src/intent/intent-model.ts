@@ -76,6 +76,9 @@ export class IntentModel {
     const nnz = parts.rowPtr[f] as number;
     if (parts.classes.length !== nnz || parts.quantised.length !== nnz) fail('weight arrays disagree');
     if (parts.bias.length !== c) fail('bias length');
+    for (let k = 0; k < c; k++) if (!Number.isFinite(parts.bias[k])) fail('bias not finite');
+    for (let i = 0; i < f; i++) if (!Number.isFinite(parts.idf[i]) || (parts.idf[i] as number) < 0) fail('idf not finite');
+    if (!Number.isFinite(parts.weightScale)) fail('weightScale');
     for (let i = 0; i < nnz; i++) if ((parts.classes[i] as number) >= c) fail('class index out of range');
     for (let i = 0; i < f; i++) if ((parts.rowPtr[i] as number) > (parts.rowPtr[i + 1] as number)) fail('row pointers');
     if (!(parts.temperature > 0) || !Number.isFinite(parts.temperature)) fail('temperature');

@@ -229,8 +229,8 @@
 
   ;; out[k] = exp((out[k] - max) * inv) for the whole row (arguments at most 0). exp(x) = 2^n * e^r
   ;; with n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts, |r| <= 0.35), e^r by its Taylor
-  ;; polynomial to degree 13 (truncation under 1e-17 relative): within a few units in the last place
-  ;; of Math.exp. Arguments below -700 (weights under 1e-304 beside the maximum's 1) count as -700.
+  ;; polynomial to degree 13 (truncation under 1e-17 relative): within one unit in the last place
+  ;; of Math.exp (kernel.spec.ts). Arguments below -700 (weights under 1e-304 beside the maximum's 1) count as -700.
   (func (export "expShift") (param $out i32) (param $max f64) (param $inv f64)
     (local $k i32) (local $end i32) (local $x v128) (local $n v128) (local $r v128) (local $scale v128)
     (local $m v128) (local $iv v128) (local $p v128)

@@ -27,7 +27,8 @@ const DENSE_ROW_SHARE = 0.5;
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
 const MEMO_SLOTS = MEMO_ENTRIES * 2;
 
-/** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it). */
+/** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it).
+ * The kernel needs WebAssembly with SIMD (Node 16.4 and later, every current browser engine). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
@@ -50,7 +51,7 @@ let kernelModule: object | null = null;
 
 /** The compiled kernel (kernel.wat), compiled once per process; each scorer has its own instance and memory. */
 function instantiateKernel(): Kernel {
-  kernelModule ??= new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
+  kernelModule ??= new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0)));
   return new WebAssembly.Instance(kernelModule).exports as unknown as Kernel;
 }
 
@@ -251,7 +252,9 @@ export class Scorer {
   /** Scores `text` into `scores` (bias + scale * (word block + character block)); returns the maximum. */
   score(text: string): number {
     const fb = this.buffer;
-    const words = fb.extractWords(text);
+    // at most MAX_WORDS (features.ts reads 2,000 code units, and no lower-cased unit starts two
+    // words): rowOffsets and the memo are sized for it; should that change, words past it are dropped
+    const words = Math.min(fb.extractWords(text), MAX_WORDS);
     // the message's rows are summed after all its words are looked up: room for all of them
     if (this.memoCount + words > MEMO_ENTRIES) {
       this.memoTable.fill(0);
@@ -286,7 +289,11 @@ export class Scorer {
       rowOffsets[nRows++] = e * stride;
     }
     const kernel = this.kernel;
-    if (nWord === 0 && nRows === 0) return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
+    if (nWord === 0 && nRows === 0) {
+      this.wordAcc.fill(0);
+      this.charAcc.fill(0);
+      return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
+    }
     const charAcc = this.charAcc;
     kernel.sumRows(charAcc.byteOffset, rowOffsets.byteOffset, nRows);
     const wordAcc = this.wordAcc;
