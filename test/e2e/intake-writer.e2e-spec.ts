@@ -144,6 +144,53 @@ describe('Webhook intake writer (batches)', () => {
     await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
   });
 
+  it("re-adds an offer's reaction that graphile-worker skipped because a worker took the waiting job at that moment", async () => {
+    const psid = newPsid();
+    const queue = `race-test-${psid}`;
+    await db.query(`INSERT INTO graphile_worker._private_job_queues (queue_name, locked_at, locked_by) VALUES ($1, now(), 'test')`, [queue]);
+    const reaction = (n: number) => ({ decision: { type: 'new_link', n }, queue });
+    await Promise.all(writer.write([row(message(psid, 'link 1', { reaction: reaction(1) }))]));
+    const readdedCount = async (): Promise<number> => Number(/^webhook_reactions_readded_total (\d+)/m.exec(await (await server.request('/metrics')).text())?.[1] ?? 0);
+    const readdedBefore = await readdedCount();
+    // add_jobs clears the key of a locked job, then inserts (appending to a waiting job with the key,
+    // unless it is locked by then). A worker taking the job between the two is played by a trigger
+    // that runs once, after add_jobs' UPDATE, in the intake statement only.
+    await db.query(`CREATE TABLE race_test_once (x int)`);
+    await db.query(`INSERT INTO race_test_once VALUES (1)`);
+    await db.query(`
+      CREATE FUNCTION race_test_take_job() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE taken int;
+      BEGIN
+        IF pg_trigger_depth() > 1 OR current_query() NOT LIKE '%react-list%add_jobs%' THEN RETURN NULL; END IF;
+        WITH once AS (DELETE FROM race_test_once RETURNING 1) SELECT count(*) INTO taken FROM once;
+        IF taken > 0 THEN
+          UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'race-test'
+          WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = '${queue}');
+        END IF;
+        RETURN NULL;
+      END $fn$`);
+    await db.query(`CREATE TRIGGER race_test_take_job AFTER UPDATE ON graphile_worker._private_jobs FOR EACH STATEMENT EXECUTE FUNCTION race_test_take_job()`);
+    try {
+      await Promise.all(writer.write([row(message(psid, 'link 2', { reaction: reaction(2) }))]));
+    } finally {
+      await db.query(`DROP TRIGGER race_test_take_job ON graphile_worker._private_jobs`);
+      await db.query(`DROP FUNCTION race_test_take_job()`);
+      await db.query(`DROP TABLE race_test_once`);
+    }
+    const jobs = (await db.query(
+      `SELECT j.payload, j.locked_by, j.key FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+       WHERE q.queue_name = $1 ORDER BY j.id`,
+      [queue],
+    )) as { payload: { reaction: { n: number } }[]; locked_by: string | null; key: string | null }[];
+    // the taken job keeps its reaction (its key given up); the skipped one has a job of its own
+    expect(jobs.map((j) => [j.payload.map((r) => r.reaction.n), j.locked_by, j.key !== null])).toEqual([
+      [[1], 'race-test', false],
+      [[2], null, true],
+    ]);
+    expect(await readdedCount()).toBe(readdedBefore + 1);
+    await db.query(`DELETE FROM graphile_worker._private_jobs WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = $1)`, [queue]);
+  });
+
   it('adds no job for an offer the handoff lifecycle would suppress, and one for everything else', async () => {
     const handoffReaction = (queue: string) => ({ decision: { type: 'trigger', decision: { triggerId: null, version: 1, action: handoffAction() } }, queue });
     const warnReaction = (queue: string) => ({ decision: { type: 'trigger', decision: { triggerId: null, version: 1, action: { type: 'warn', messageText: 'careful' } } }, queue });

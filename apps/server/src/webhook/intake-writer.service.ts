@@ -154,9 +154,19 @@ function batchSql(reactTask: string): string {
     SELECT array_agg(ROW('${reactTask}', payload, queue, now() + make_interval(secs => rank / 1e6), NULL,
       CASE WHEN keyed THEN '${reactTask}:' || conversation_id END, NULL, NULL)::graphile_worker.job_spec ORDER BY ord) AS specs
     FROM (SELECT grouped.*, row_number() OVER (ORDER BY ord) - 1 AS rank FROM grouped) ranked
+  ), added AS (
+    SELECT j.key FROM job_specs, LATERAL graphile_worker.add_jobs(specs, true) j WHERE specs IS NOT NULL
+  ), skipped AS (
+    -- add_jobs clears the key of a locked job with the spec's key, then inserts, appending to a waiting
+    -- job with that key "where locked_at is null": a worker that takes the waiting job between the two
+    -- leaves the spec neither appended nor inserted, and returns no row for it. Added again, its key is
+    -- cleared from the taken job (now locked) and it gets a job of its own.
+    SELECT array_agg(s) AS specs FROM job_specs, unnest(specs) s
+    WHERE s.job_key IS NOT NULL AND s.job_key NOT IN (SELECT key FROM added WHERE key IS NOT NULL)
+  ), readded AS (
+    SELECT j.key FROM skipped, LATERAL graphile_worker.add_jobs(specs, true) j WHERE specs IS NOT NULL
   )
-  SELECT f.ord, p.seq IS NOT NULL AS stored,
-    (SELECT CASE WHEN specs IS NULL THEN 0 ELSE (SELECT count(*) FROM graphile_worker.add_jobs(specs, true)) END FROM job_specs) AS jobs_added
+  SELECT f.ord, p.seq IS NOT NULL AS stored, (SELECT count(*) FROM added) AS jobs_added, (SELECT count(*)::int FROM readded) AS readded
   FROM firsts f JOIN first_delivery d USING (page_id, dedupe_key)
   LEFT JOIN placed p ON p.ord = f.ord
   ORDER BY f.ord`;
@@ -188,6 +198,7 @@ export class IntakeWriterService implements OnModuleDestroy {
   private readonly maxBatch: number;
   private readonly batchSizes: Histogram;
   private readonly refused: Counter;
+  private readonly readded: Counter;
   private readonly maxPending: number;
   private pending: Pending[] = [];
   private inFlight = 0;
@@ -207,6 +218,11 @@ export class IntakeWriterService implements OnModuleDestroy {
     this.maxBatch = config.intake.batchMax;
     this.batchSizes = metrics.histogram('webhook_write_batch_size', 'Webhook events written per statement', [], [1, 2, 4, 8, 16, 32, 64, 128, 256]);
     this.refused = metrics.counter('webhook_write_refused_total', 'Webhook events refused (503) because too many already waited to be written', []);
+    this.readded = metrics.counter(
+      'webhook_reactions_readded_total',
+      "Offer reactions added again because a worker took their conversation's waiting job while they were being appended to it",
+      [],
+    );
     this.maxPending = this.maxBatch * this.maxInFlight * 10;
   }
 
@@ -368,13 +384,15 @@ export class IntakeWriterService implements OnModuleDestroy {
       }),
     );
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query<{ ord: number; stored: boolean }>({
+    const result = await pool.query<{ ord: number; stored: boolean; readded: number }>({
       name: 'webhook-write-batch',
       text: this.sql,
       values: [payload, this.clock.now(), RESEND_INTERVAL_MS],
     });
     const outcomes: IntakeOutcome[] = rows.map(() => 'duplicate');
     for (const r of result.rows) outcomes[r.ord] = r.stored ? 'stored' : 'recorded';
+    const readded = result.rows[0]?.readded ?? 0;
+    if (readded > 0) this.readded.inc(readded);
     return outcomes;
   }
 }
