@@ -22,6 +22,9 @@ function ibanFailsOnlyNationalCheck(iban: string): boolean {
   return errors.length === 1 && errors[0] === ValidationErrorsIBAN.WrongAccountBankBranchChecksum;
 }
 
+/** Where every IBAN starts: its country code and check digits. */
+const IBAN_START = /[a-z]{2}\d{2}/i;
+
 /**
  * IBAN: country code, two check digits, then the country's BBAN length, in any case, grouped by
  * single spaces or dashes; mod-97 and the country format checked by ibantools (the national check
@@ -29,6 +32,7 @@ function ibanFailsOnlyNationalCheck(iban: string): boolean {
  */
 export function recogniseIbans(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
+  if (scan.digitCount < 2 || !IBAN_START.test(text)) return;
   const n = text.length;
   for (let i = 0; i + 4 <= n; i++) {
     const c0 = text.charCodeAt(i);

@@ -12,6 +12,8 @@ const CONTEXT_WINDOW = 48;
  */
 export function recogniseCards(scan: Scan, out: Candidate[]): void {
   const { text } = scan;
+  // a card has at least 12 digits
+  if (scan.digitCount < 12) return;
   for (const chunk of digitChunks(text, scan.groups, SEPARATORS, MAX_GAP)) {
     if (chunk.digits.length < 12) continue;
     const groups = chunk.groups;

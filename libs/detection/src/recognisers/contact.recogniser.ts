@@ -60,6 +60,8 @@ const SSN_SHAPE = /^\d{3}([-.])\d{2}\1\d{4}$/;
  */
 export function recognisePhones(scan: Scan, out: Candidate[], regions: readonly CountryCode[]): void {
   const { text, context } = scan;
+  // a phone number has at least 7 digits
+  if (scan.digitCount < 7) return;
   const n = text.length;
   let i = 0;
   while (i < n) {

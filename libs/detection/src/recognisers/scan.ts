@@ -17,6 +17,8 @@ export interface Scan {
   text: string;
   lower: string;
   groups: DigitGroup[];
+  /** ASCII digits in the text (a recogniser of longer numbers skips a text with fewer) */
+  digitCount: number;
   context: ContextIndex;
 }
 
@@ -47,7 +49,10 @@ export function makeScan(text: string): Scan {
   const safeLower = foldAccents(
     lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join(''),
   );
-  return { text, lower: safeLower, groups: digitGroups(text), context: new ContextIndex(safeLower) };
+  const groups = digitGroups(text);
+  let digitCount = 0;
+  for (const g of groups) digitCount += g.end - g.start;
+  return { text, lower: safeLower, groups, digitCount, context: new ContextIndex(safeLower) };
 }
 
 export type Recogniser = (scan: Scan, out: Candidate[]) => void;
