@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
@@ -67,5 +68,31 @@ describe('request logging', () => {
       ['GET', '/webhooks/messenger/elsewhere', 'request completed 404'],
     ]);
     for (const line of accessLines()) expect(line.req?.id).toEqual(expect.any(String));
+  });
+
+  it('writes a line for a request the client abandons before sending it whole, outside the request logger too', async () => {
+    lines.length = 0;
+    const { hostname, port } = new URL(server.url);
+    // headers and part of a body, then the connection closes
+    const abandon = (path: string) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`);
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+    await abandon('/simulator/4111111111111111');
+    await abandon('/api/v1/triggers');
+    const deadline = Date.now() + 2000;
+    const aborted = () => lines.map((line) => JSON.parse(line) as AccessLine).filter((line) => line.msg === 'request aborted');
+    while (aborted().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(aborted().map((line) => [line.http?.method, line.http?.path]).sort()).toEqual([
+      ['POST', '/api/v1/triggers'],
+      ['POST', '/simulator/:number'],
+    ]);
+    // a body the client stopped sending is not a server error
+    expect(lines.filter((line) => line.includes('unhandled error'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { AppModule } from './app.module.js';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter.js';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './common/http/json-body.parser.js';
 import type { AppConfig } from './config/app-config.js';
-import { logUnroutedRequest } from './logging/logging.module.js';
+import { logAbortedRequest, logUnroutedRequest } from './logging/logging.module.js';
 import { requestIdOf } from './logging/request-id.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
@@ -37,6 +37,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       reply.elapsedTime / 1000,
     );
     logUnroutedRequest(request.raw, request.routeOptions.url, request.id, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    logAbortedRequest(request.raw, request.routeOptions.url, request.id);
     done();
   });
 

@@ -50,7 +50,7 @@ function withDestination<T extends object>(config: AppConfig, options: T): T | [
  * REQUEST_LOGGED_PREFIXES: the simulator, an unknown path, a probe), in the request logger's shape.
  * Called from the HTTP server's onResponse hook with the route that served the request (undefined:
  * none did); nothing for Meta's webhook, health and metrics probes, or a request already logged.
- * (A request the client abandons before its answer gets no line: Fastify runs no onResponse then.)
+ * (A request the client abandons before sending it whole gets its line from `logAbortedRequest`.)
  */
 export function logUnroutedRequest(req: IncomingMessage, route: string | undefined, requestId: string, statusCode: number, elapsedMs: number): void {
   // pino-http keeps the loggers it made for a request in `allLogs` (Fastify gives every raw request a `log`)
@@ -64,6 +64,24 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
   const line = { req: { id: requestId }, res: { statusCode }, responseTime: Math.round(elapsedMs), http: requestLine(req) };
   if (statusCode >= 500) root.error(line, `request failed ${statusCode}`);
   else root.info(line, `request completed ${statusCode}`);
+}
+
+/**
+ * The line of a request its client abandoned before sending it whole (Fastify's onRequestAbort:
+ * no onResponse follows), for the requests `logUnroutedRequest` covers; the request logger writes
+ * its own "request aborted" line for the others.
+ */
+export function logAbortedRequest(req: IncomingMessage, route: string | undefined, requestId: string): void {
+  if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
+  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_ROUTES.has(route))) return;
+  const root = PinoLogger.root;
+  if (!root?.isLevelEnabled('info')) return;
+  root.info({ req: { id: requestId }, res: { statusCode: null }, http: requestLine(req) }, 'request aborted');
+}
+
+/** Whether the client abandoned the request before sending it whole. */
+export function requestAborted(req: IncomingMessage): boolean {
+  return req.readableAborted;
 }
 
 /** Structured JSON logs with a request id on every line; bodies, cookies, tokens and secrets are
@@ -94,7 +112,9 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
           // pino-http builds the line's object before the logger drops it: below info, build nothing
           customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => (infoEnabled(config) ? Object.assign(value, { http: requestLine(req) }) : value),
           customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => Object.assign(value, { http: requestLine(req) }),
-          customSuccessMessage: (_req: IncomingMessage, res: ServerResponse) => `request completed ${res.statusCode}`,
+          // as pino-http's own message: a request the client abandoned is not "completed 200"
+          customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
+            !requestAborted(req) && res.writableEnded ? `request completed ${res.statusCode}` : 'request aborted',
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
         }),
       }),
