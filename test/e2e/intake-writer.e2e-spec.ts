@@ -154,28 +154,33 @@ describe('Webhook intake writer (batches)', () => {
     const readdedBefore = await readdedCount();
     // add_jobs clears the key of a locked job, then inserts (appending to a waiting job with the key,
     // unless it is locked by then). A worker taking the job between the two is played by a trigger
-    // that runs once, after add_jobs' UPDATE, in the intake statement only.
-    await db.query(`CREATE TABLE race_test_once (x int)`);
-    await db.query(`INSERT INTO race_test_once VALUES (1)`);
-    await db.query(`
-      CREATE FUNCTION race_test_take_job() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE taken int;
-      BEGIN
-        IF pg_trigger_depth() > 1 OR current_query() NOT LIKE '%react-list%add_jobs%' THEN RETURN NULL; END IF;
-        WITH once AS (DELETE FROM race_test_once RETURNING 1) SELECT count(*) INTO taken FROM once;
-        IF taken > 0 THEN
-          UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'race-test'
-          WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = '${queue}');
-        END IF;
-        RETURN NULL;
-      END $fn$`);
-    await db.query(`CREATE TRIGGER race_test_take_job AFTER UPDATE ON graphile_worker._private_jobs FOR EACH STATEMENT EXECUTE FUNCTION race_test_take_job()`);
+    // that acts once, after add_jobs' UPDATE, and only in the transaction writing this test's second
+    // message (other test files share the database and write messages of their own meanwhile).
+    const name = `race_test_${psid}`;
     try {
+      await db.query(`CREATE TABLE ${name}_once (x int)`);
+      await db.query(`INSERT INTO ${name}_once VALUES (1)`);
+      await db.query(`
+        CREATE FUNCTION ${name}_take_job() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        DECLARE taken int;
+        BEGIN
+          -- the message is not committed yet: only the intake transaction writing it sees it
+          IF pg_trigger_depth() > 1 OR NOT EXISTS (
+            SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.psid = '${psid}' AND m.redacted_text = 'link 2'
+          ) THEN RETURN NULL; END IF;
+          WITH once AS (DELETE FROM ${name}_once RETURNING 1) SELECT count(*) INTO taken FROM once;
+          IF taken > 0 THEN
+            UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'race-test'
+            WHERE job_queue_id = (SELECT id FROM graphile_worker._private_job_queues WHERE queue_name = '${queue}');
+          END IF;
+          RETURN NULL;
+        END $fn$`);
+      await db.query(`CREATE TRIGGER ${name}_take_job AFTER UPDATE ON graphile_worker._private_jobs FOR EACH STATEMENT EXECUTE FUNCTION ${name}_take_job()`);
       await Promise.all(writer.write([row(message(psid, 'link 2', { reaction: reaction(2) }))]));
     } finally {
-      await db.query(`DROP TRIGGER race_test_take_job ON graphile_worker._private_jobs`);
-      await db.query(`DROP FUNCTION race_test_take_job()`);
-      await db.query(`DROP TABLE race_test_once`);
+      await db.query(`DROP TRIGGER IF EXISTS ${name}_take_job ON graphile_worker._private_jobs`);
+      await db.query(`DROP FUNCTION IF EXISTS ${name}_take_job()`);
+      await db.query(`DROP TABLE IF EXISTS ${name}_once`);
     }
     const jobs = (await db.query(
       `SELECT j.payload, j.locked_by, j.key FROM graphile_worker._private_jobs j JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id

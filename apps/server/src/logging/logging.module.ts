@@ -50,7 +50,7 @@ function withDestination<T extends object>(config: AppConfig, options: T): T | [
  * REQUEST_LOGGED_PREFIXES: the simulator, an unknown path, a probe), in the request logger's shape.
  * Called from the HTTP server's onResponse hook with the route that served the request (undefined:
  * none did); nothing for Meta's webhook, health and metrics probes, or a request already logged.
- * (A request the client abandons before sending it whole gets its line from `logAbortedRequest`.)
+ * (A request the client abandons before its answer gets its line from `logAbortedRequest`.)
  */
 export function logUnroutedRequest(req: IncomingMessage, route: string | undefined, requestId: string, statusCode: number, elapsedMs: number): void {
   // pino-http keeps the loggers it made for a request in `allLogs` (Fastify gives every raw request a `log`)
@@ -67,9 +67,9 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
 }
 
 /**
- * The line of a request its client abandoned before sending it whole (Fastify's onRequestAbort:
- * no onResponse follows), for the requests `logUnroutedRequest` covers; the request logger writes
- * its own "request aborted" line for the others.
+ * The line of a request its client abandoned before its answer (Fastify's onRequestAbort: no
+ * onResponse follows), unless the request logger already has the request (it writes its own
+ * "request aborted" line then; it has not yet when the client leaves while sending the body).
  */
 export function logAbortedRequest(req: IncomingMessage, route: string | undefined, requestId: string): void {
   if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
@@ -79,9 +79,14 @@ export function logAbortedRequest(req: IncomingMessage, route: string | undefine
   root.info({ req: { id: requestId }, res: { statusCode: null }, http: requestLine(req) }, 'request aborted');
 }
 
-/** Whether the client abandoned the request before sending it whole. */
+/** Whether the client abandoned the request (before sending it whole, or before its answer). */
 export function requestAborted(req: IncomingMessage): boolean {
   return req.readableAborted;
+}
+
+/** Whether the client left while sending the request, so that its body could not be read whole. */
+export function bodyCutShort(req: IncomingMessage): boolean {
+  return !req.complete;
 }
 
 /** Structured JSON logs with a request id on every line; bodies, cookies, tokens and secrets are

@@ -166,6 +166,8 @@ function batchSql(reactTask: string): string {
   ), readded AS (
     SELECT j.key FROM skipped, LATERAL graphile_worker.add_jobs(specs, true) j WHERE specs IS NOT NULL
   )
+  -- jobs_added is read by no caller, yet it is what runs add_jobs: a plain SELECT in a WITH runs only
+  -- as far as something reads it, so without this column no reaction job would be added
   SELECT f.ord, p.seq IS NOT NULL AS stored, (SELECT count(*) FROM added) AS jobs_added, (SELECT count(*)::int FROM readded) AS readded
   FROM firsts f JOIN first_delivery d USING (page_id, dedupe_key)
   LEFT JOIN placed p ON p.ord = f.ord
