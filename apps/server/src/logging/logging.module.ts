@@ -53,11 +53,7 @@ function withDestination<T extends object>(config: AppConfig, options: T): T | [
  * (A request the client abandons before its answer gets its line from `logAbortedRequest`.)
  */
 export function logUnroutedRequest(req: IncomingMessage, route: string | undefined, requestId: string, statusCode: number, elapsedMs: number): void {
-  // pino-http keeps the loggers it made for a request in `allLogs` (Fastify gives every raw request a `log`)
-  if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
-  // by the route that served it (its template), not the URL: a probe under the webhook's path that
-  // no route serves still gets its line
-  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_ROUTES.has(route))) return;
+  if (!ownsAccessLine(req, route)) return;
   const root = PinoLogger.root;
   // as the request logger: below info, a line of a request that did not fail is not even built
   if (!root || (statusCode < 500 && !root.isLevelEnabled('info'))) return;
@@ -72,21 +68,21 @@ export function logUnroutedRequest(req: IncomingMessage, route: string | undefin
  * "request aborted" line then; it has not yet when the client leaves while sending the body).
  */
 export function logAbortedRequest(req: IncomingMessage, route: string | undefined, requestId: string): void {
-  if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return;
-  if (route === UNLOGGED_ROUTE || (route !== undefined && QUIET_ROUTES.has(route))) return;
+  if (!ownsAccessLine(req, route)) return;
   const root = PinoLogger.root;
   if (!root?.isLevelEnabled('info')) return;
   root.info({ req: { id: requestId }, res: { statusCode: null }, http: requestLine(req) }, 'request aborted');
 }
 
-/** Whether the client abandoned the request (before sending it whole, or before its answer). */
-export function requestAborted(req: IncomingMessage): boolean {
-  return req.readableAborted;
-}
-
-/** Whether the client left while sending the request, so that its body could not be read whole. */
-export function bodyCutShort(req: IncomingMessage): boolean {
-  return !req.complete;
+/**
+ * Whether the access line of a request is written here: not when the request logger has it
+ * (pino-http keeps the loggers it made for a request in `allLogs`; Fastify gives every raw request a
+ * `log`), nor for Meta's webhook or the probes. By the route that served the request (its template),
+ * not the URL: a probe under the webhook's path that no route serves still gets its line.
+ */
+function ownsAccessLine(req: IncomingMessage, route: string | undefined): boolean {
+  if ((req as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined) return false;
+  return route !== UNLOGGED_ROUTE && !(route !== undefined && QUIET_ROUTES.has(route));
 }
 
 /** Structured JSON logs with a request id on every line; bodies, cookies, tokens and secrets are
@@ -119,7 +115,7 @@ export function bodyCutShort(req: IncomingMessage): boolean {
           customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => Object.assign(value, { http: requestLine(req) }),
           // as pino-http's own message: a request the client abandoned is not "completed 200"
           customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
-            !requestAborted(req) && res.writableEnded ? `request completed ${res.statusCode}` : 'request aborted',
+            !req.readableAborted && res.writableEnded ? `request completed ${res.statusCode}` : 'request aborted',
           customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed ${res.statusCode}`,
         }),
       }),

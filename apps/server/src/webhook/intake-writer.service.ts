@@ -138,8 +138,9 @@ function batchSql(reactTask: string): string {
   ), grouped AS (
     -- An offer's (or new link's) reactions share one job per conversation, keyed by it: a customer
     -- who sends several sensitive messages before the first job runs gets them appended to that job
-    -- (graphile-worker concatenates array payloads on a key), carried out in order in one transaction,
-    -- instead of one job each that would find the offer made and do nothing. Warnings keep a job each.
+    -- (graphile-worker concatenates array payloads on a key), carried out in order (each in a
+    -- transaction of its own), instead of one job each that would find the offer made and do nothing.
+    -- Warnings keep a job each.
     SELECT min(ord) AS ord, conversation_id, queue,
       bool_or(reaction #>> '{decision,action,type}' = 'handoff' OR reaction ->> 'type' = 'new_link') AS keyed,
       json_agg(json_build_object('messageId', message_id, 'conversationId', conversation_id, 'pageId', page_id, 'psid', psid,

@@ -266,7 +266,6 @@ export class FeatureIndex {
   private readonly keys: Uint32Array;
   private readonly values: Int32Array;
   private readonly mask: number;
-  private readonly byIndex: Uint32Array;
   readonly size: number;
 
   constructor(hashes: ArrayLike<number>) {
@@ -276,7 +275,6 @@ export class FeatureIndex {
     this.values = new Int32Array(cap);
     this.mask = cap - 1;
     this.size = hashes.length;
-    this.byIndex = Uint32Array.from(hashes);
     for (let i = 0; i < hashes.length; i++) {
       const k = hashes[i] as number;
       let slot = k & this.mask;
@@ -284,11 +282,6 @@ export class FeatureIndex {
       this.keys[slot] = k;
       this.values[slot] = i;
     }
-  }
-
-  /** the hash of feature `i` */
-  keyOf(i: number): number {
-    return this.byIndex[i] as number;
   }
 
   get(hash: number): number {

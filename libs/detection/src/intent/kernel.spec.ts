@@ -1,17 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { compileKernel } from '../../scripts/kernel.js';
+import { instantiateKernel, type Kernel } from './kernel.js';
 import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
 
-interface KernelExports {
-  memory: { buffer: ArrayBuffer };
-  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
-  combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
-  expShift(out: number, max: number, inv: number): void;
-}
-declare const WebAssembly: { Instance: new (m: object) => { exports: unknown }; Module: new (b: Uint8Array) => object };
-
-function kernel(stride: number): KernelExports {
-  const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'))).exports as KernelExports;
+function kernel(stride: number): Kernel {
+  const k = instantiateKernel();
   k.layout(0, 0, 0, 0, stride);
   return k;
 }

@@ -1,5 +1,5 @@
 import { FeatureBuffer, MAX_WORDS, type FeatureOptions } from './features.js';
-import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
+import { instantiateKernel, type Kernel } from './kernel.js';
 
 /** What the scorer needs of a model: its hashed features, idf, weight rows and bias. */
 export interface ScorerWeights {
@@ -26,34 +26,6 @@ const DENSE_ROW_SHARE = 0.5;
 /** distinct words whose character n-gram rows are memoised; the memo starts again when full */
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
 const MEMO_SLOTS = MEMO_ENTRIES * 2;
-
-/** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it).
- * The kernel needs WebAssembly with SIMD (Node 16.4 and later, every current browser engine). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-};
-
-interface Kernel {
-  memory: WasmMemory;
-  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
-  sumRows(acc: number, offsets: number, n: number): void;
-  addRows(acc: number, bases: number, coefs: number, n: number): void;
-  combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
-  expShift(out: number, max: number, inv: number): void;
-}
-
-let kernelModule: object | null = null;
-
-/** The compiled kernel (kernel.wat), compiled once per process; each scorer has its own instance and memory. */
-function instantiateKernel(): Kernel {
-  kernelModule ??= new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0)));
-  return new WebAssembly.Instance(kernelModule).exports as unknown as Kernel;
-}
 
 /** Lays out regions in one memory, each 16-byte aligned (the kernel loads two f64 at a time). */
 class Layout {

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import metadataJson from 'libphonenumber-js/max/metadata';
 import examplesJson from 'libphonenumber-js/examples.mobile.json';
+import { seededRandom } from '../intent/train.js';
 import { DEFAULT_PHONE_REGIONS } from './contact.recogniser.js';
 import { fastInternational, fastNationalValidity, isValidNationalPhone, parseInternationalPhone } from './phone-validity.js';
 
@@ -17,18 +18,6 @@ const OTHER_REGIONS = Object.keys(metadata.countries).filter((c) => !(DEFAULT_PH
 /** numbers per default region, and per other region */
 const PER_REGION = 3000;
 const PER_OTHER_REGION = 400;
-
-/** mulberry32: the same strings on every run */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A random string matched by one of the metadata's patterns. They use only digits, `\d`,
@@ -124,7 +113,7 @@ function randomDigits(rnd: () => number, min: number, max: number): string {
 
 /** Valid numbers of the region and of those sharing its calling code, mutated, prefixed and random. */
 function candidates(region: string, seed: number, count: number): string[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const int = (n: number) => Math.floor(rnd() * n);
   const plan = metadata.countries[region] as RawPlan;
   const callingCode = plan[0] as string;

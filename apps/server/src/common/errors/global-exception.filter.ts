@@ -2,7 +2,6 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainException } from './domain.exception.js';
 import { httpStatusOf } from './http-status.js';
-import { bodyCutShort } from '../../logging/logging.module.js';
 
 interface ErrorBody {
   statusCode: number;
@@ -29,10 +28,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const reply = context.getResponse<FastifyReply>();
     const correlationId = String(request.id);
     const body = this.toBody(exception, correlationId);
-    // a body the client stopped sending fails to read: that is the client's doing, and the
-    // request's "request aborted" line says it. Any other failure is logged, also when the client
-    // has left meanwhile (a database stall outlasting a client's timeout is exactly when it matters).
-    if (body.statusCode >= 500 && !bodyCutShort(request.raw)) {
+    // a body the client stopped sending (the request never arrived whole) fails to read: that is the
+    // client's doing, and the request's "request aborted" line says it. Any other failure is logged,
+    // also when the client has left meanwhile (a database stall outlasting a client's timeout is
+    // exactly when it matters).
+    if (body.statusCode >= 500 && request.raw.complete) {
       const error = exception instanceof Error ? exception : new Error('non-error thrown');
       // The error's name, its code and the stack frames, never its message: library errors (pg,
       // JSON.parse) quote the input they choked on.

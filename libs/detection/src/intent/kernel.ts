@@ -1,0 +1,30 @@
+import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
+
+/** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it).
+ * The kernel needs WebAssembly with SIMD (Node 16.4 and later, every current browser engine). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+};
+
+/** The exports of kernel.wat; addresses are byte offsets into `memory`. */
+export interface Kernel {
+  memory: WasmMemory;
+  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
+  sumRows(acc: number, offsets: number, n: number): void;
+  addRows(acc: number, bases: number, coefs: number, n: number): void;
+  combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
+  expShift(out: number, max: number, inv: number): void;
+}
+
+let kernelModule: object | null = null;
+
+/** A new instance (with its own memory) of the kernel, compiled once per process. */
+export function instantiateKernel(): Kernel {
+  kernelModule ??= new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0)));
+  return new WebAssembly.Instance(kernelModule).exports as unknown as Kernel;
+}
