@@ -293,7 +293,8 @@ export class ContextIndex {
   private readonly hasMasks: boolean;
   private readonly hasValues: boolean;
 
-  constructor(lower: string) {
+  /** `units`: the code units of `lower` (see CodeUnits) */
+  constructor(lower: string, units: Uint16Array) {
     this.lower = lower;
     let hasMasks = false;
     let hasValues = false;
@@ -304,7 +305,7 @@ export class ContextIndex {
     let id2Start = 0;
     const n = lower.length;
     for (let i = 0; i < n; ) {
-      const code = lower.charCodeAt(i);
+      const code = units[i] as number;
       if (!isWordCode(code)) {
         if (code === 1) hasMasks = true;
         if (code === 1 || code === 64) hasValues = true;
@@ -314,7 +315,7 @@ export class ContextIndex {
       let j = i;
       let h = HASH_START;
       for (; j < n; j++) {
-        const c = lower.charCodeAt(j);
+        const c = units[j] as number;
         if (!isWordCode(c)) break;
         if (c <= 57) hasValues = true;
         if (j - i < MAX_WORD) h = mixCode(h, c);
@@ -333,7 +334,7 @@ export class ContextIndex {
         }
       }
       // "a/c": a one-letter word, a slash and one more letter
-      if (j - i === 1 && lower.charCodeAt(j) === 47 && j + 1 < n && isWordCode(lower.charCodeAt(j + 1)) && (j + 2 >= n || !isWordCode(lower.charCodeAt(j + 2)))) {
+      if (j - i === 1 && units[j] === 47 && j + 1 < n && isWordCode(units[j + 1] as number) && (j + 2 >= n || !isWordCode(units[j + 2] as number))) {
         const slashed = SLASHED.get(lower.slice(i, j + 2));
         if (slashed) for (const kind of slashed) this.hits.push({ kind, start: i, end: j + 2 });
       }

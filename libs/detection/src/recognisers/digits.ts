@@ -24,15 +24,16 @@ export interface DigitChunk {
   digits: string;
 }
 
-export function digitGroups(text: string): DigitGroup[] {
+/** The maximal runs of ASCII digits in the first `n` code units of `units` (see CodeUnits). */
+export function digitGroups(units: Uint16Array, n: number): DigitGroup[] {
   const groups: DigitGroup[] = [];
-  for (let i = 0; i < text.length; ) {
-    if (!isDigit(text.charCodeAt(i))) {
+  for (let i = 0; i < n; ) {
+    if (!isDigit(units[i] as number)) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    while (j < n && isDigit(units[j] as number)) j++;
     groups.push({ start: i, end: j });
     i = j;
   }

@@ -1,3 +1,4 @@
+import { CodeUnits } from '../code-units.js';
 import type { EntityType } from '../types.js';
 import { ContextIndex } from './context.js';
 import { digitGroups, type DigitGroup } from './digits.js';
@@ -42,17 +43,25 @@ function foldAccents(lower: string): string {
   return out;
 }
 
+const units = new CodeUnits();
+
 export function makeScan(text: string): Scan {
   const lower = text.toLowerCase();
-  // toLowerCase keeps UTF-16 length for everything but a few characters (e.g. U+0130): fall back
-  // to an index-preserving lower case then
-  const safeLower = foldAccents(
-    lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join(''),
-  );
-  const groups = digitGroups(text);
+  let codes = units.load(lower);
+  let safeLower = lower;
+  if (!units.ascii) {
+    // toLowerCase keeps UTF-16 length for everything but a few characters (e.g. U+0130): fall back
+    // to an index-preserving lower case then
+    safeLower = foldAccents(
+      lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join(''),
+    );
+    codes = units.load(safeLower);
+  }
+  // the lower case has the text's digits at the same places
+  const groups = digitGroups(codes, safeLower.length);
   let digitCount = 0;
   for (const g of groups) digitCount += g.end - g.start;
-  return { text, lower: safeLower, groups, digitCount, context: new ContextIndex(safeLower) };
+  return { text, lower: safeLower, groups, digitCount, context: new ContextIndex(safeLower, codes) };
 }
 
 export type Recogniser = (scan: Scan, out: Candidate[]) => void;
