@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { IntentModel } from './intent/intent-model.js';
 import { normaliseView, toOriginalRange } from './normalise.js';
-import { PLACEHOLDER_PATTERN, placeholder, redact } from './redact.js';
+import { maskPlaceholders, placeholder, redact } from './redact.js';
 import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
 import { recogniseCards } from './recognisers/card.recogniser.js';
 import { DEFAULT_PHONE_REGIONS, recogniseEmails, recognisePhones } from './recognisers/contact.recogniser.js';
@@ -54,7 +54,7 @@ export class Detector {
     const n = normaliseView(input);
     // placeholders from an earlier redaction are opaque: masked with U+0001, which
     // normalisation never leaves in a text
-    const masked = n.text.includes('[') ? n.text.replace(PLACEHOLDER_PATTERN, (m) => '\u0001'.repeat(m.length)) : n.text;
+    const masked = maskPlaceholders(n.text);
     const scan = makeScan(masked);
     const candidates: Candidate[] = [];
     // every recogniser but the password's needs a digit in what it matches (an e-mail, an '@'):

@@ -112,7 +112,14 @@ const DIGIT_WORDS: Record<string, string> = {
 };
 const REPEAT_WORDS: Record<string, number> = { double: 2, triple: 3 };
 const HAS_DIGIT_WORD = /\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\b/i;
-/** at least this many digits spelled in a row are turned into digits */
+/**
+ * Two words of a spelled run next to each other ("four one", "double five"): every run of at least
+ * MIN_SPELLED_RUN digits has such a pair (words are whole runs of ASCII letters, as below), so a
+ * text without one is left as it is. "one" and "two" alone are common words.
+ */
+const SPELLED_PAIR =
+  /(?<![A-Za-z])(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|triple)[ ,.\t-]{1,3}(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![A-Za-z])/i;
+/** at least this many digits spelled in a row are turned into digits (at least 2: see SPELLED_PAIR) */
 const MIN_SPELLED_RUN = 3;
 
 interface Word {
@@ -133,7 +140,8 @@ function isRunSeparator(code: number): boolean {
 /** Replaces runs of spelled-out digits by digits; the separators inside a run are dropped. */
 function stageTwo(n1: NormalisedView): NormalisedView {
   const t = n1.text;
-  if (!HAS_DIGIT_WORD.test(t)) return n1;
+  // the first test is the quicker, the second the one that rules out most texts it lets through
+  if (!HAS_DIGIT_WORD.test(t) || !SPELLED_PAIR.test(t)) return n1;
   const words: Word[] = [];
   for (let i = 0; i < t.length; ) {
     if (!isLetter(t.charCodeAt(i))) {

@@ -65,8 +65,12 @@ export class IntentModel {
 
   private readonly parts: IntentModelParts;
   private readonly scorer: Scorer;
+  /** the k best classes of the last `predict`, best first, and their values */
   private readonly topOrder: Int32Array;
+  private readonly topValue: Float64Array;
   private readonly sensitiveMask: Uint8Array;
+  /** per class: its theme when the label is sensitive, else null */
+  private readonly sensitiveTheme: (string | null)[];
 
   constructor(parts: IntentModelParts) {
     const f = parts.featureKeys.length;
@@ -92,6 +96,7 @@ export class IntentModel {
     this.floor = parts.floor;
     this.sensitiveThreshold = parts.sensitiveThreshold;
     this.sensitiveMask = Uint8Array.from(parts.labels, (l) => (parts.sensitivity[l]?.sensitive ? 1 : 0));
+    this.sensitiveTheme = parts.labels.map((l) => (parts.sensitivity[l]?.sensitive ? (parts.sensitivity[l]?.theme ?? null) : null));
     this.meta = Object.freeze({ ...parts.meta });
     const themes = new Set<string>();
     for (const label of parts.labels) {
@@ -99,8 +104,9 @@ export class IntentModel {
       if (t) themes.add(t);
     }
     this.themes = Object.freeze([...themes].sort());
-    this.scorer = new Scorer(parts, c);
+    this.scorer = new Scorer(parts, c, this.sensitiveMask);
     this.topOrder = new Int32Array(c);
+    this.topValue = new Float64Array(c);
   }
 
   static fromJSON(json: unknown): IntentModel {
@@ -221,53 +227,56 @@ export class IntentModel {
   predict(text: string, topK = 3): IntentResult {
     const scorer = this.scorer;
     const max = scorer.score(typeof text === 'string' ? text : '');
-    // exp((x - max) / T) for every class at once (the kernel), then one pass: their sum, the sum
-    // over the sensitive labels for the verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3"), the
-    // most probable sensitive label and the k most probable (ties: the lower index first); all
+    // exp((x - max) / T) for every class, their sum and the sum over the sensitive labels for the
+    // verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3") at once (the kernel), then one pass:
+    // the most probable sensitive label and the k most probable (ties: the lower index first); all
     // compared before normalising, which keeps their order
-    scorer.expShift(max, 1 / this.temperature);
+    const sum = scorer.expSum(max, 1 / this.temperature);
+    const sensitiveSum = scorer.summedExp;
     const e = scorer.scores;
     const c = this.labels.length;
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, c));
     const order = this.topOrder;
+    const topValue = this.topValue;
     const sensitiveMask = this.sensitiveMask;
     let filled = 0;
-    let sum = 0;
-    let sensitiveSum = 0;
+    // the k-th best value so far (every value, at least 0, passes until k are kept)
+    let kth = -1;
     let bestSensitive = -1;
     let bestSensitiveValue = -1;
     for (let i = 0; i < c; i++) {
       const v = e[i] as number;
-      sum += v;
-      if (sensitiveMask[i] === 1) {
-        sensitiveSum += v;
-        if (v > bestSensitiveValue) {
-          bestSensitive = i;
-          bestSensitiveValue = v;
-        }
+      if (v > bestSensitiveValue && sensitiveMask[i] === 1) {
+        bestSensitive = i;
+        bestSensitiveValue = v;
       }
-      if (filled === k && !(v > (e[order[k - 1] as number] as number))) continue;
+      if (!(v > kth)) continue;
       let j = filled < k ? filled++ : k - 1;
-      while (j > 0 && v > (e[order[j - 1] as number] as number)) {
+      while (j > 0 && v > (topValue[j - 1] as number)) {
         order[j] = order[j - 1] as number;
+        topValue[j] = topValue[j - 1] as number;
         j--;
       }
       order[j] = i;
+      topValue[j] = v;
+      if (filled === k) kth = topValue[k - 1] as number;
     }
     const norm = 1 / sum;
     const mass = sensitiveSum * norm;
+    const labels = this.labels;
     const top: IntentPrediction[] = [];
     for (let n = 0; n < k; n++) {
       const best = order[n] as number;
-      top.push({ label: this.parts.labels[best] as string, confidence: round4((e[best] as number) * norm) });
+      top.push({ label: labels[best] as string, confidence: round4((e[best] as number) * norm) });
     }
     const first = top[0] as IntentPrediction;
     if (first.confidence < this.floor) {
       return { label: UNKNOWN_INTENT, confidence: first.confidence, sensitive: false, theme: null, top, sensitiveProbability: 0 };
     }
     const sensitive = mass >= this.sensitiveThreshold;
-    const s = this.sensitivityOf(first.label);
-    const theme = sensitive ? (s.sensitive ? s.theme : this.sensitivityOf(this.parts.labels[bestSensitive] as string).theme) : null;
+    const firstClass = order[0] as number;
+    // the top label's theme when it is sensitive, else the most probable sensitive label's
+    const theme = sensitive ? (this.sensitiveMask[firstClass] === 1 ? this.sensitiveTheme[firstClass] : this.sensitiveTheme[bestSensitive]) ?? null : null;
     // a model trained with out-of-scope text has an `unknown` class: when it wins, no banking intent
     // is forced on the message, but the verdict still counts ("hi there! also i lost my card")
     return { label: first.label, confidence: first.confidence, sensitive, theme, top, sensitiveProbability: round4(mass) };

@@ -15,10 +15,13 @@ describe('intent scorer kernel', () => {
     expect(built).toBe(KERNEL_WASM_BASE64);
   });
 
-  it('computes exp((x - max) * inv) within one unit in the last place of Math.exp', () => {
+  it('computes exp((x - max) * inv) within one unit in the last place of Math.exp, and sums the row and its masked classes in order', () => {
     const stride = 1024;
     const k = kernel(stride);
     const row = new Float64Array(k.memory.buffer, 0, stride);
+    const mask = new Float64Array(k.memory.buffer, stride * 8, stride);
+    mask.set(Array.from({ length: stride }, (_, i) => (i % 3 === 1 || i % 7 === 0 ? 1 : 0)));
+    const sensAt = stride * 16;
     // the distance in representable doubles (both are positive, so their bits order like them)
     const bits = new BigInt64Array(2);
     const asFloat = new Float64Array(bits.buffer);
@@ -34,19 +37,28 @@ describe('intent scorer kernel', () => {
         const xs = Array.from({ length: stride }, (_, i) => -((i + round * stride) * 0.0917) % 200 + (i % 7) * 1e-9);
         row.set(xs);
         const max = Math.max(...xs);
-        k.expShift(0, max, inv);
+        const sum = k.expSum(0, max, inv, stride * 8, sensAt);
         xs.forEach((x, i) => {
           const want = Math.exp((x - max) * inv);
           const got = row[i] as number;
           worst = Math.max(worst, ulps(got, want));
         });
+        // the sums a scalar loop over the kernel's exps takes, bit for bit
+        let wantSum = 0;
+        let wantMasked = 0;
+        for (let i = 0; i < stride; i++) {
+          wantSum += row[i] as number;
+          if (mask[i] === 1) wantMasked += row[i] as number;
+        }
+        expect(sum).toBe(wantSum);
+        expect(new Float64Array(k.memory.buffer, sensAt, 1)[0]).toBe(wantMasked);
       }
     }
     expect(worst).toBeLessThanOrEqual(1);
     // far below the maximum: as exp(-700), never 0 or NaN
     row[0] = -1e6;
     row[1] = -Infinity;
-    k.expShift(0, 0, 1);
+    k.expSum(0, 0, 1, stride * 8, sensAt);
     expect(row[0]).toBeCloseTo(Math.exp(-700), 310);
     expect(row[1]).toBeGreaterThan(0);
   });

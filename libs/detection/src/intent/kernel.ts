@@ -18,7 +18,7 @@ export interface Kernel {
   sumRows(acc: number, offsets: number, n: number): void;
   addRows(acc: number, bases: number, coefs: number, n: number): void;
   combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
-  expShift(out: number, max: number, inv: number): void;
+  expSum(out: number, max: number, inv: number, mask: number, sens: number): number;
 }
 
 let kernelModule: object | null = null;

@@ -231,9 +231,12 @@
   ;; with n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts, |r| <= 0.35), e^r by its Taylor
   ;; polynomial to degree 13 (truncation under 1e-17 relative): within one unit in the last place
   ;; of Math.exp (kernel.spec.ts). Arguments below -700 (weights under 1e-304 beside the maximum's 1) count as -700.
-  (func (export "expShift") (param $out i32) (param $max f64) (param $inv f64)
+  ;; Returns the sum of the row's exps, taken class by class in order; stores at $sens the sum of
+  ;; exp * mask[k] (mask an f64 row of 1 for the classes summed, 0 for the others), in the same order.
+  ;; A pad class adds its exp(-700) to the sum after the maximum's 1, which leaves the sum as it was.
+  (func (export "expSum") (param $out i32) (param $max f64) (param $inv f64) (param $mask i32) (param $sens i32) (result f64)
     (local $k i32) (local $end i32) (local $x v128) (local $n v128) (local $r v128) (local $scale v128)
-    (local $m v128) (local $iv v128) (local $p v128)
+    (local $m v128) (local $iv v128) (local $p v128) (local $v v128) (local $sv v128) (local $sum f64) (local $ssum f64)
     (local.set $end (global.get $rowBytes))
     (local.set $m (f64x2.splat (local.get $max)))
     (local.set $iv (f64x2.splat (local.get $inv)))
@@ -267,7 +270,16 @@
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5)))) ;; 1/2!
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0)))) ;; 1/1!
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0)))) ;; 1/0!
-      (v128.store (i32.add (local.get $out) (local.get $k)) (f64x2.mul (local.get $p) (local.get $scale)))
+      (local.set $v (f64x2.mul (local.get $p) (local.get $scale)))
+      (v128.store (i32.add (local.get $out) (local.get $k)) (local.get $v))
+      (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $v))))
+      (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $v))))
+      ;; exp * 0 is +0, and adding +0 leaves a sum as it was
+      (local.set $sv (f64x2.mul (local.get $v) (v128.load (i32.add (local.get $mask) (local.get $k)))))
+      (local.set $ssum (f64.add (local.get $ssum) (f64x2.extract_lane 0 (local.get $sv))))
+      (local.set $ssum (f64.add (local.get $ssum) (f64x2.extract_lane 1 (local.get $sv))))
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
-      (br_if $classes (i32.lt_u (local.get $k) (local.get $end)))))
+      (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))
+    (f64.store (local.get $sens) (local.get $ssum))
+    (local.get $sum))
 )

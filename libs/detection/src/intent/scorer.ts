@@ -95,10 +95,15 @@ export class Scorer {
   private readonly charAcc: Float64Array;
   /** the bias as f64, `stride` wide; the pad class's is -infinity, so it is never the maximum */
   private readonly bias64: Float64Array;
-  /** the last message's raw class scores (`score`), or their exp (`expShift`); `stride` wide, the first `classCount` are the classes */
+  /** the last message's raw class scores (`score`), or their exp (`expSum`); `stride` wide, the first `classCount` are the classes */
   readonly scores: Float64Array;
+  /** 1 for the classes whose exps `expSum` also sums apart, else 0; `stride` wide */
+  private readonly mask: Float64Array;
+  /** [0]: that sum, from the last `expSum` */
+  private readonly maskedSum: Float64Array;
 
-  constructor(weights: ScorerWeights, classCount: number) {
+  /** `summed`: per class, 1 if `expSum` also sums its exp apart (the sensitive labels) */
+  constructor(weights: ScorerWeights, classCount: number, summed: ArrayLike<number> = []) {
     const f = weights.featureKeys.length;
     const c = classCount;
     const stride = c + (c & 1);
@@ -131,6 +136,8 @@ export class Scorer {
     const charAccAt = layout.take(stride * 8);
     const biasAt = layout.take(stride * 8);
     const scoresAt = layout.take(stride * 8);
+    const maskAt = layout.take(stride * 8);
+    const maskedSumAt = layout.take(8);
     this.kernel = instantiateKernel();
     const memory = this.kernel.memory;
     const pages = Math.ceil(layout.size / 65536);
@@ -151,6 +158,9 @@ export class Scorer {
     this.bias64.set(weights.bias);
     if (stride > c) this.bias64[c] = -Infinity;
     this.scores = new Float64Array(buffer, scoresAt, stride);
+    this.mask = new Float64Array(buffer, maskAt, stride);
+    for (let k = 0; k < c; k++) this.mask[k] = summed[k] === 1 ? 1 : 0;
+    this.maskedSum = new Float64Array(buffer, maskedSumAt, 1);
     this.kernel.layout(tableAt, denseAt0, packedAt0, memoAt, stride);
     this.tableMask = slots - 1;
     this.counts = new Uint16Array(slots);
@@ -216,9 +226,18 @@ export class Scorer {
     for (let k = 0; k < this.classCount; k++) out[k] = this.scores[k] as number;
   }
 
-  /** scores[k] = exp((scores[k] - max) * inv): the unnormalised softmax of the last `score`, in place. */
-  expShift(max: number, inv: number): void {
-    this.kernel.expShift(this.scores.byteOffset, max, inv);
+  /**
+   * scores[k] = exp((scores[k] - max) * inv), the unnormalised softmax of the last `score`, in
+   * place; returns their sum over the classes, each taken in class order (`maskedSum` then holds
+   * the sum over the classes of `summed`).
+   */
+  expSum(max: number, inv: number): number {
+    return this.kernel.expSum(this.scores.byteOffset, max, inv, this.mask.byteOffset, this.maskedSum.byteOffset);
+  }
+
+  /** The sum over the classes of `summed` of the last `expSum`. */
+  get summedExp(): number {
+    return this.maskedSum[0] as number;
   }
 
   /** Scores `text` into `scores` (bias + scale * (word block + character block)); returns the maximum. */
