@@ -5,7 +5,7 @@ import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
 
 function kernel(stride: number): Kernel {
   const k = instantiateKernel();
-  k.layout(0, 0, 0, 0, stride);
+  k.layout(0, 0, 0, stride);
   return k;
 }
 

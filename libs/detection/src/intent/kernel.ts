@@ -14,9 +14,9 @@ declare const WebAssembly: {
 /** The exports of kernel.wat; addresses are byte offsets into `memory`. */
 export interface Kernel {
   memory: WasmMemory;
-  layout(table: number, dense: number, packed: number, memo: number, stride: number): void;
+  layout(dense: number, packed: number, memo: number, stride: number): void;
   sumRows(acc: number, offsets: number, n: number): void;
-  addRows(acc: number, bases: number, coefs: number, n: number): void;
+  addRows(acc: number, starts: number, lengths: number, coefs: number, n: number): void;
   combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
   expSum(out: number, max: number, inv: number, mask: number, sens: number): number;
 }

@@ -6,22 +6,20 @@
 ;; operations (no fused multiply-add), so the sums are bit-identical to the scalar loops they replace.
 ;;
 ;; Memory (laid out by scorer.ts, all offsets in bytes):
-;;   table   int32 slots of four: key, row start, row length (-1: dense), idf bits
-;;   dense   f64 rows of `stride` (an even class count; the pad class is zero)
+;;   dense   int8 rows of `stride` (an even class count; the pad class is zero), read two at a
+;;           time and widened to f64 (a row is 8 times smaller than as f64: most stay in cache)
 ;;   packed  int32 entries (class << 8 | int8 weight)
 ;;   memo    f64 rows of `stride`
 ;;   lists   int32 / f64 arrays handed over per call
 (module
   (memory (export "memory") 1)
-  (global $table (mut i32) (i32.const 0))
   (global $dense (mut i32) (i32.const 0))
   (global $packed (mut i32) (i32.const 0))
   (global $memo (mut i32) (i32.const 0))
   ;; bytes per row: stride * 8
   (global $rowBytes (mut i32) (i32.const 0))
 
-  (func (export "layout") (param $table i32) (param $dense i32) (param $packed i32) (param $memo i32) (param $stride i32)
-    (global.set $table (local.get $table))
+  (func (export "layout") (param $dense i32) (param $packed i32) (param $memo i32) (param $stride i32)
     (global.set $dense (local.get $dense))
     (global.set $packed (local.get $packed))
     (global.set $memo (local.get $memo))
@@ -37,10 +35,10 @@
     (block $fours_done
       (loop $fours
         (br_if $fours_done (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $n)))
-        (local.set $a (call $memoRow (local.get $offs) (local.get $r)))
-        (local.set $b (call $memoRow (local.get $offs) (i32.add (local.get $r) (i32.const 1))))
-        (local.set $d (call $memoRow (local.get $offs) (i32.add (local.get $r) (i32.const 2))))
-        (local.set $e (call $memoRow (local.get $offs) (i32.add (local.get $r) (i32.const 3))))
+        (local.set $a (i32.add (global.get $memo) (i32.shl (i32.load (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
+        (local.set $b (i32.add (global.get $memo) (i32.shl (i32.load offset=4 (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
+        (local.set $d (i32.add (global.get $memo) (i32.shl (i32.load offset=8 (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
+        (local.set $e (i32.add (global.get $memo) (i32.shl (i32.load offset=12 (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
         (local.set $k (i32.const 0))
         (loop $classes
           (v128.store (i32.add (local.get $acc) (local.get $k))
@@ -60,7 +58,7 @@
     (block $rest_done
       (loop $rest
         (br_if $rest_done (i32.ge_s (local.get $r) (local.get $n)))
-        (local.set $a (call $memoRow (local.get $offs) (local.get $r)))
+        (local.set $a (i32.add (global.get $memo) (i32.shl (i32.load (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
         (local.set $k (i32.const 0))
         (loop $classes
           (v128.store (i32.add (local.get $acc) (local.get $k))
@@ -72,138 +70,96 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rest))))
 
-  ;; the byte address of the memo row whose element offset is offs[r]
-  (func $memoRow (param $offs i32) (param $r i32) (result i32)
-    (i32.add (global.get $memo)
-      (i32.shl (i32.load (i32.add (local.get $offs) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 3))))
-
-  ;; the byte address of the dense row of the feature at table position bases[i]
-  (func $denseRow (param $bases i32) (param $i i32) (result i32)
-    (i32.add (global.get $dense)
-      (i32.shl
-        (i32.load offset=4 (call $slot (local.get $bases) (local.get $i)))
-        (i32.const 3))))
-
-  ;; the byte address of the table slot at table position bases[i]
-  (func $slot (param $bases i32) (param $i i32) (result i32)
-    (i32.add (global.get $table)
-      (i32.shl (i32.load (i32.add (local.get $bases) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
-
-  (func $isDense (param $bases i32) (param $i i32) (result i32)
-    (i32.eq (i32.load offset=8 (call $slot (local.get $bases) (local.get $i))) (i32.const -1)))
-
-  (func $coef (param $coefs i32) (param $i i32) (result f64)
-    (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $i) (i32.const 3)))))
-
-  ;; acc += coef * the packed row at entries [start, start + length)
-  (func $addPacked (param $acc i32) (param $start i32) (param $length i32) (param $coef f64)
-    (local $p i32) (local $end i32) (local $x i32) (local $at i32)
-    (local.set $p (i32.add (global.get $packed) (i32.shl (local.get $start) (i32.const 2))))
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $length) (i32.const 2))))
-    (block $done
-      (loop $entries
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $x (i32.load (local.get $p)))
-        (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 3))))
-        (f64.store (local.get $at)
-          (f64.add (f64.load (local.get $at))
-            (f64.mul (local.get $coef) (f64.convert_i32_s (i32.extend8_s (local.get $x))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (br $entries))))
-
-  ;; acc += coefs[i] * the weight row of the feature at table position bases[i], for i in
-  ;; 0..n in that order; up to four consecutive dense rows per pass over the classes:
-  ;; acc = (((acc + ca * a) + cb * b) + cd * d) + ce * e
-  (func (export "addRows") (param $acc i32) (param $bases i32) (param $coefs i32) (param $n i32)
-    (local $i i32) (local $m i32) (local $k i32) (local $end i32) (local $slotAt i32)
+;; acc += coefs[i] * the weight row of feature i, for i in 0..n in that order; a row starts at
+  ;; starts[i] (dense: a byte offset into the dense rows, packed: an entry index into the packed
+  ;; entries) and has lengths[i] entries (-1: dense). Up to four consecutive dense rows per pass over
+  ;; the classes: acc = (((acc + ca * a) + cb * b) + cd * d) + ce * e. The caller reads starts and
+  ;; lengths from the table slots it has just looked up; no helper calls in the loops.
+  (func (export "addRows") (param $acc i32) (param $starts i32) (param $lengths i32) (param $coefs i32) (param $n i32)
+    (local $sp i32) (local $lp i32) (local $cp i32) (local $stop i32) (local $m i32) (local $k i32) (local $end i32)
+    (local $len i32) (local $p i32) (local $pend i32) (local $x i32) (local $at i32) (local $coef f64)
     (local $a i32) (local $b i32) (local $d i32) (local $e i32)
     (local $ca v128) (local $cb v128) (local $cd v128) (local $ce v128)
     (local.set $end (global.get $rowBytes))
+    (local.set $sp (local.get $starts))
+    (local.set $lp (local.get $lengths))
+    (local.set $cp (local.get $coefs))
+    (local.set $stop (i32.add (local.get $lengths) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $rows
-        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $slotAt (call $slot (local.get $bases) (local.get $i)))
-        (if (i32.ne (i32.load offset=8 (local.get $slotAt)) (i32.const -1))
+        (br_if $done (i32.ge_u (local.get $lp) (local.get $stop)))
+        (local.set $len (i32.load (local.get $lp)))
+        (if (i32.ne (local.get $len) (i32.const -1))
           (then
-            (call $addPacked (local.get $acc)
-              (i32.load offset=4 (local.get $slotAt))
-              (i32.load offset=8 (local.get $slotAt))
-              (call $coef (local.get $coefs) (local.get $i)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            ;; packed: one class and int8 weight per entry
+            (local.set $coef (f64.load (local.get $cp)))
+            (local.set $p (i32.add (global.get $packed) (i32.shl (i32.load (local.get $sp)) (i32.const 2))))
+            (local.set $pend (i32.add (local.get $p) (i32.shl (local.get $len) (i32.const 2))))
+            (block $entries_done
+              (loop $entries
+                (br_if $entries_done (i32.ge_u (local.get $p) (local.get $pend)))
+                (local.set $x (i32.load (local.get $p)))
+                (local.set $at (i32.add (local.get $acc) (i32.shl (i32.shr_u (local.get $x) (i32.const 8)) (i32.const 3))))
+                (f64.store (local.get $at)
+                  (f64.add (f64.load (local.get $at))
+                    (f64.mul (local.get $coef) (f64.convert_i32_s (i32.extend8_s (local.get $x))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $entries)))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 4)))
+            (local.set $lp (i32.add (local.get $lp) (i32.const 4)))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
             (br $rows)))
         ;; how many consecutive dense rows, at most four
         (local.set $m (i32.const 1))
         (block $counted
           (loop $count
-            (br_if $counted (i32.ge_s (local.get $m) (i32.const 4)))
-            (br_if $counted (i32.ge_s (i32.add (local.get $i) (local.get $m)) (local.get $n)))
-            (br_if $counted (i32.eqz (call $isDense (local.get $bases) (i32.add (local.get $i) (local.get $m)))))
+            (br_if $counted (i32.ge_u (local.get $m) (i32.const 4)))
+            (br_if $counted (i32.ge_u (i32.add (local.get $lp) (i32.shl (local.get $m) (i32.const 2))) (local.get $stop)))
+            (br_if $counted (i32.ne (i32.load (i32.add (local.get $lp) (i32.shl (local.get $m) (i32.const 2)))) (i32.const -1)))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))
             (br $count)))
-        (local.set $a (call $denseRow (local.get $bases) (local.get $i)))
-        (local.set $ca (f64x2.splat (call $coef (local.get $coefs) (local.get $i))))
+        (local.set $a (i32.add (global.get $dense) (i32.load (local.get $sp))))
+        (local.set $ca (f64x2.splat (f64.load (local.get $cp))))
         (local.set $k (i32.const 0))
         (if (i32.eq (local.get $m) (i32.const 1))
           (then
             (loop $classes
-              (v128.store (i32.add (local.get $acc) (local.get $k))
-                (f64x2.add
-                  (v128.load (i32.add (local.get $acc) (local.get $k)))
-                  (f64x2.mul (local.get $ca) (v128.load (i32.add (local.get $a) (local.get $k))))))
+              (v128.store (i32.add (local.get $acc) (local.get $k)) (f64x2.add (v128.load (i32.add (local.get $acc) (local.get $k))) (f64x2.mul (local.get $ca) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $a) (i32.shr_u (local.get $k) (i32.const 3))))))))))
               (local.set $k (i32.add (local.get $k) (i32.const 16)))
               (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))))
         (if (i32.eq (local.get $m) (i32.const 2))
           (then
-            (local.set $b (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 1))))
-            (local.set $cb (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 1)))))
+            (local.set $b (i32.add (global.get $dense) (i32.load offset=4 (local.get $sp))))
+            (local.set $cb (f64x2.splat (f64.load offset=8 (local.get $cp))))
             (loop $classes
-              (v128.store (i32.add (local.get $acc) (local.get $k))
-                (f64x2.add
-                  (f64x2.add
-                    (v128.load (i32.add (local.get $acc) (local.get $k)))
-                    (f64x2.mul (local.get $ca) (v128.load (i32.add (local.get $a) (local.get $k)))))
-                  (f64x2.mul (local.get $cb) (v128.load (i32.add (local.get $b) (local.get $k))))))
+              (v128.store (i32.add (local.get $acc) (local.get $k)) (f64x2.add (f64x2.add (v128.load (i32.add (local.get $acc) (local.get $k))) (f64x2.mul (local.get $ca) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $a) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $cb) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $b) (i32.shr_u (local.get $k) (i32.const 3))))))))))
               (local.set $k (i32.add (local.get $k) (i32.const 16)))
               (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))))
         (if (i32.eq (local.get $m) (i32.const 3))
           (then
-            (local.set $b (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 1))))
-            (local.set $cb (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 1)))))
-            (local.set $d (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 2))))
-            (local.set $cd (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 2)))))
+            (local.set $b (i32.add (global.get $dense) (i32.load offset=4 (local.get $sp))))
+            (local.set $cb (f64x2.splat (f64.load offset=8 (local.get $cp))))
+            (local.set $d (i32.add (global.get $dense) (i32.load offset=8 (local.get $sp))))
+            (local.set $cd (f64x2.splat (f64.load offset=16 (local.get $cp))))
             (loop $classes
-              (v128.store (i32.add (local.get $acc) (local.get $k))
-                (f64x2.add
-                  (f64x2.add
-                    (f64x2.add
-                      (v128.load (i32.add (local.get $acc) (local.get $k)))
-                      (f64x2.mul (local.get $ca) (v128.load (i32.add (local.get $a) (local.get $k)))))
-                    (f64x2.mul (local.get $cb) (v128.load (i32.add (local.get $b) (local.get $k)))))
-                  (f64x2.mul (local.get $cd) (v128.load (i32.add (local.get $d) (local.get $k))))))
+              (v128.store (i32.add (local.get $acc) (local.get $k)) (f64x2.add (f64x2.add (f64x2.add (v128.load (i32.add (local.get $acc) (local.get $k))) (f64x2.mul (local.get $ca) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $a) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $cb) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $b) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $cd) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $d) (i32.shr_u (local.get $k) (i32.const 3))))))))))
               (local.set $k (i32.add (local.get $k) (i32.const 16)))
               (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))))
         (if (i32.eq (local.get $m) (i32.const 4))
           (then
-            (local.set $b (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 1))))
-            (local.set $cb (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 1)))))
-            (local.set $d (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 2))))
-            (local.set $cd (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 2)))))
-            (local.set $e (call $denseRow (local.get $bases) (i32.add (local.get $i) (i32.const 3))))
-            (local.set $ce (f64x2.splat (call $coef (local.get $coefs) (i32.add (local.get $i) (i32.const 3)))))
+            (local.set $b (i32.add (global.get $dense) (i32.load offset=4 (local.get $sp))))
+            (local.set $cb (f64x2.splat (f64.load offset=8 (local.get $cp))))
+            (local.set $d (i32.add (global.get $dense) (i32.load offset=8 (local.get $sp))))
+            (local.set $cd (f64x2.splat (f64.load offset=16 (local.get $cp))))
+            (local.set $e (i32.add (global.get $dense) (i32.load offset=12 (local.get $sp))))
+            (local.set $ce (f64x2.splat (f64.load offset=24 (local.get $cp))))
             (loop $classes
-              (v128.store (i32.add (local.get $acc) (local.get $k))
-                (f64x2.add
-                  (f64x2.add
-                    (f64x2.add
-                      (f64x2.add
-                        (v128.load (i32.add (local.get $acc) (local.get $k)))
-                        (f64x2.mul (local.get $ca) (v128.load (i32.add (local.get $a) (local.get $k)))))
-                      (f64x2.mul (local.get $cb) (v128.load (i32.add (local.get $b) (local.get $k)))))
-                    (f64x2.mul (local.get $cd) (v128.load (i32.add (local.get $d) (local.get $k)))))
-                  (f64x2.mul (local.get $ce) (v128.load (i32.add (local.get $e) (local.get $k))))))
+              (v128.store (i32.add (local.get $acc) (local.get $k)) (f64x2.add (f64x2.add (f64x2.add (f64x2.add (v128.load (i32.add (local.get $acc) (local.get $k))) (f64x2.mul (local.get $ca) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $a) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $cb) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $b) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $cd) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $d) (i32.shr_u (local.get $k) (i32.const 3))))))))) (f64x2.mul (local.get $ce) (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load16_splat (i32.add (local.get $e) (i32.shr_u (local.get $k) (i32.const 3))))))))))
               (local.set $k (i32.add (local.get $k) (i32.const 16)))
               (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))))
-        (local.set $i (i32.add (local.get $i) (local.get $m)))
+        (local.set $sp (i32.add (local.get $sp) (i32.shl (local.get $m) (i32.const 2))))
+        (local.set $lp (i32.add (local.get $lp) (i32.shl (local.get $m) (i32.const 2))))
+        (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $m) (i32.const 3))))
         (br $rows))))
 
   ;; out[k] = bias[k] + invWord * wordAcc[k] + invChar * charAcc[k] for the whole row, in that order

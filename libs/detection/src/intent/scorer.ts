@@ -21,7 +21,7 @@ const ROW_START = 1;
 const ROW_LENGTH = 2;
 const IDF = 3;
 const DENSE = -1;
-/** rows with weights for at least this share of the classes are stored densely (one f64 per class) */
+/** rows with weights for at least this share of the classes are stored densely (one int8 per class) */
 const DENSE_ROW_SHARE = 0.5;
 /** distinct words whose character n-gram rows are memoised; the memo starts again when full */
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
@@ -44,8 +44,9 @@ class Layout {
  *
  * - One open-addressing table holds, per feature, its key, where its weight row is and its idf:
  *   a lookup reads one cache line.
- * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (the
- *   int8 weights held as f64, a row `stride` wide); consecutive dense rows, and the memoised
+ * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (an
+ *   int8 weight per class, a row `stride` wide, 8 times smaller than as f64: what costs in a
+ *   message is fetching its rows from memory); consecutive dense rows, and the memoised
  *   word rows, are added several per pass over the classes.
  * - The character block is a sum of per-word parts (see `vectorise`), and a word's character
  *   n-grams are always the same: its summed row (idf_f * w_f per occurrence) and its squared norm
@@ -66,7 +67,7 @@ export class Scorer {
   private readonly tableIdf: Float32Array;
   private readonly tableMask: number;
   private readonly packed: Int32Array;
-  private readonly dense: Float64Array;
+  private readonly dense: Int8Array;
   private readonly scale: number;
   private readonly buffer: FeatureBuffer;
 
@@ -87,8 +88,9 @@ export class Scorer {
   private wordOrder = new Int32Array(64);
   /** where the memoised rows of the message's words start in memoRows (in the kernel's memory: MAX_WORDS long) */
   private readonly rowOffsets: Int32Array;
-  /** weight rows to add (table positions) and their coefficients (in the kernel's memory: one per feature at most) */
-  private readonly rowBases: Int32Array;
+  /** weight rows to add (their starts and lengths from the table) and their coefficients (in the kernel's memory: one per feature at most) */
+  private readonly rowStarts: Int32Array;
+  private readonly rowLengths: Int32Array;
   private readonly rowCoefs: Float64Array;
 
   private readonly wordAcc: Float64Array;
@@ -126,11 +128,12 @@ export class Scorer {
 
     const layout = new Layout();
     const tableAt = layout.take(slots * SLOT * 4);
-    const denseAt0 = layout.take(denseRows * stride * 8);
+    const denseAt0 = layout.take(denseRows * stride);
     const packedAt0 = layout.take(packedLength * 4);
     const memoAt = layout.take(MEMO_ENTRIES * stride * 8);
     const offsetsAt = layout.take(MAX_WORDS * 4);
-    const basesAt = layout.take((f + 1) * 4);
+    const startsAt = layout.take((f + 1) * 4);
+    const lengthsAt = layout.take((f + 1) * 4);
     const coefsAt = layout.take((f + 1) * 8);
     const wordAccAt = layout.take(stride * 8);
     const charAccAt = layout.take(stride * 8);
@@ -146,11 +149,12 @@ export class Scorer {
     const buffer = memory.buffer;
     this.table = new Int32Array(buffer, tableAt, slots * SLOT);
     this.tableIdf = new Float32Array(buffer, tableAt, slots * SLOT);
-    this.dense = new Float64Array(buffer, denseAt0, denseRows * stride);
+    this.dense = new Int8Array(buffer, denseAt0, denseRows * stride);
     this.packed = new Int32Array(buffer, packedAt0, packedLength);
     this.memoRows = new Float64Array(buffer, memoAt, MEMO_ENTRIES * stride);
     this.rowOffsets = new Int32Array(buffer, offsetsAt, MAX_WORDS);
-    this.rowBases = new Int32Array(buffer, basesAt, f + 1);
+    this.rowStarts = new Int32Array(buffer, startsAt, f + 1);
+    this.rowLengths = new Int32Array(buffer, lengthsAt, f + 1);
     this.rowCoefs = new Float64Array(buffer, coefsAt, f + 1);
     this.wordAcc = new Float64Array(buffer, wordAccAt, stride);
     this.charAcc = new Float64Array(buffer, charAccAt, stride);
@@ -161,7 +165,7 @@ export class Scorer {
     this.mask = new Float64Array(buffer, maskAt, stride);
     for (let k = 0; k < c; k++) this.mask[k] = summed[k] === 1 ? 1 : 0;
     this.maskedSum = new Float64Array(buffer, maskedSumAt, 1);
-    this.kernel.layout(tableAt, denseAt0, packedAt0, memoAt, stride);
+    this.kernel.layout(denseAt0, packedAt0, memoAt, stride);
     this.tableMask = slots - 1;
     this.counts = new Uint16Array(slots);
 
@@ -290,7 +294,9 @@ export class Scorer {
     const wordAcc = this.wordAcc;
     wordAcc.fill(0);
     let normWord = 0;
-    const rowBases = this.rowBases;
+    const table = this.table;
+    const rowStarts = this.rowStarts;
+    const rowLengths = this.rowLengths;
     const rowCoefs = this.rowCoefs;
     for (let i = 0; i < nWord; i++) {
       const base = wordOrder[i] as number;
@@ -299,10 +305,11 @@ export class Scorer {
       // sublinear tf; log(1) = 0 spares the call for the usual single occurrence
       const v = (tf === 1 ? 1 : 1 + Math.log(tf)) * (tableIdf[base + IDF] as number);
       normWord += v * v;
-      rowBases[i] = base;
+      rowStarts[i] = table[base + ROW_START] as number;
+      rowLengths[i] = table[base + ROW_LENGTH] as number;
       rowCoefs[i] = v;
     }
-    kernel.addRows(wordAcc.byteOffset, rowBases.byteOffset, rowCoefs.byteOffset, nWord);
+    kernel.addRows(wordAcc.byteOffset, rowStarts.byteOffset, rowLengths.byteOffset, rowCoefs.byteOffset, nWord);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
     return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, wordAcc.byteOffset, charAcc.byteOffset, invWord, invChar);

@@ -37,6 +37,10 @@ export function recogniseCards(scan: Scan, out: Candidate[]): void {
 
 function scoreCard(scan: Scan, digits: string, start: number, end: number, oddWindow: boolean): Candidate | null {
   const { text, context } = scan;
+  // the checksum and the prefix first: most windows (parts of a number, near misses) fail both,
+  // and are dropped before the costlier looks at the text around them
+  const luhn = luhnValid(digits);
+  if (!luhn && (digits.length < 13 || !hasIssuerPrefix(digits))) return null;
   if (!standsAlone(text, start, end)) return null;
   // "+44 ..." is a phone number (E.164 has at most 15 digits)
   if (start > 0 && text[start - 1] === '+' && digits.length <= 15) return null;
@@ -46,7 +50,6 @@ function scoreCard(scan: Scan, digits: string, start: number, end: number, oddWi
   const positiveCloser = cardWord && (!negative || cardWord.end >= negative.end);
   if (negative && !positiveCloser) return null;
   const issuer = cardIssuer(digits);
-  const luhn = luhnValid(digits);
   const last4 = digits.slice(-4);
   if (luhn && issuer) {
     let score = oddWindow ? 0.8 : 0.88;
