@@ -5,7 +5,8 @@ import { maskPlaceholders, placeholder, redact } from './redact.js';
 import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
 import { recogniseCards } from './recognisers/card.recogniser.js';
 import { DEFAULT_PHONE_REGIONS, recogniseEmails, recognisePhones } from './recognisers/contact.recogniser.js';
-import { recogniseCodes, recogniseDatesOfBirth, recognisePasswords } from './recognisers/credentials.recogniser.js';
+import { contextWordsOf } from './recognisers/context.js';
+import { PASSWORD_CONTEXT, recogniseCodes, recogniseDatesOfBirth, recognisePasswords } from './recognisers/credentials.recogniser.js';
 import { makeScan, type Candidate } from './recognisers/scan.js';
 import type { DetectionResult, EntitySpan, EntityType, IntentResult } from './types.js';
 
@@ -25,6 +26,30 @@ export interface DetectorOptions {
 }
 
 const MAX_EXTRA_PASSES = 3;
+
+/**
+ * What `findEntities` needs to find anything, tested in one go on text that has had its
+ * placeholders masked: a digit or an `@`; a character normalisation may change (a full-width
+ * digit); a spelled digit; or a word of the password context (in any case, anywhere: the context
+ * scan splits words where this does not). Every recogniser but the e-mail's and the password's
+ * needs a digit group. A text without any of these yields no entity, so a second look at a
+ * redacted text that only has placeholders left is skipped (keep this in step with `findEntities`).
+ */
+const MAY_HOLD_VALUES = new RegExp(
+  [
+    '[0-9@]',
+    // \x01 is the placeholder mask
+    '[^\\x01\\t\\n\\r\\x20-\\x7e]',
+    '\\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\\b',
+    ...contextWordsOf(PASSWORD_CONTEXT).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+  ].join('|'),
+  'i',
+);
+
+/** Whether `findEntities(text)` may find anything (false: it finds nothing). */
+export function mayHoldValues(text: string): boolean {
+  return MAY_HOLD_VALUES.test(maskPlaceholders(text));
+}
 
 /** Longest input examined; the rest of a longer message is redacted wholesale (never stored raw). */
 export const MAX_DETECT_LENGTH = 200_000;
@@ -97,6 +122,7 @@ export class Detector {
       // where the digits ran into a card). Looking again until nothing new is found makes the
       // result a fixed point: redacting redacted text changes nothing.
       for (let pass = 0; pass < MAX_EXTRA_PASSES && entities.length > 0; pass++) {
+        if (!mayHoldValues(redactedText)) break;
         const more = this.findEntities(redactedText);
         if (more.length === 0) break;
         const mapped = mapRedactedSpans(head, entities, more);

@@ -211,6 +211,20 @@ const PHRASES: Record<string, ContextKind[]> = {
 /** Two letters joined by a slash, read as one word ("a/c", "A/C no."). */
 const SLASHED = new Map<string, readonly ContextKind[]>([['a/c', ['account']]]);
 
+/**
+ * For each context word or phrase of one of `kinds`, a word a text holding it must contain (a
+ * phrase's longest word); what a quick test for "could this text hold such a hit" looks for.
+ */
+export function contextWordsOf(kinds: readonly ContextKind[]): string[] {
+  const words = new Set<string>();
+  for (const [word, k] of Object.entries(SINGLE)) if (k.some((x) => kinds.includes(x))) words.add(word);
+  for (const [phrase, k] of Object.entries(PHRASES)) {
+    if (!k.some((x) => kinds.includes(x))) continue;
+    words.add(phrase.split(' ').reduce((a, b) => (b.length > a.length ? b : a)));
+  }
+  return [...words];
+}
+
 export interface ContextHit {
   kind: ContextKind;
   start: number;

@@ -398,10 +398,13 @@ const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
 
 /** Passwords: the token after "password is", "password:", "pwd=", "my pass is" ... */
+/** The context kinds a password needs (a text without a hit of one has none). */
+export const PASSWORD_CONTEXT: readonly ContextKind[] = ['password', 'pass'];
+
 export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   const { text, lower, context } = scan;
   for (const hit of context.hits) {
-    if (hit.kind !== 'password' && hit.kind !== 'pass') continue;
+    if (!PASSWORD_CONTEXT.includes(hit.kind)) continue;
     const weak = hit.kind === 'pass';
     if (weak) PASS_LEAD.lastIndex = hit.end;
     if (weak && !PASS_LEAD.test(lower)) {
