@@ -47,6 +47,8 @@ interface Measured {
   p99: number;
   mean: number;
   perSecond: number;
+  /** the runner's time for each round over the whole corpus (ms) */
+  roundTimes: number[];
 }
 
 /**
@@ -57,6 +59,7 @@ function measureAll(list: Runner[]): Measured[] {
   for (let i = 0; i < 5; i++) for (const r of list) for (const t of corpus) r.run(t);
   const samples = list.map((): number[] => []);
   const totals = list.map(() => 0);
+  const roundTimes = list.map((): number[] => []);
   for (let k = 0; k < rounds; k++) {
     list.forEach((r, n) => {
       const own = samples[n] as number[];
@@ -66,13 +69,21 @@ function measureAll(list: Runner[]): Measured[] {
         r.run(t);
         own.push((performance.now() - t0) * 1000);
       }
-      totals[n] = (totals[n] as number) + performance.now() - started;
+      const took = performance.now() - started;
+      totals[n] = (totals[n] as number) + took;
+      (roundTimes[n] as number[]).push(took);
     });
   }
   return samples.map((own, n) => {
     own.sort((a, b) => a - b);
     const total = totals[n] as number;
-    return { p50: percentile(own, 50), p99: percentile(own, 99), mean: (total * 1000) / own.length, perSecond: own.length / (total / 1000) };
+    return {
+      p50: percentile(own, 50),
+      p99: percentile(own, 99),
+      mean: (total * 1000) / own.length,
+      perSecond: own.length / (total / 1000),
+      roundTimes: roundTimes[n] as number[],
+    };
   });
 }
 
@@ -81,9 +92,17 @@ console.log('| path | messages/s | mean us | p50 us | p99 us | vs redact-pii (me
 console.log('|---|---|---|---|---|---|');
 const measured = measureAll(runners);
 const results = runners.map((r, n) => ({ r, m: measured[n] as Measured }));
-const peerMean = (results[2] as { m: { mean: number } }).m.mean;
+const peerMeasured = (results[2] as { m: Measured }).m;
 for (const { r, m } of results) {
-  console.log(`| ${r.name} | ${Math.round(m.perSecond)} | ${m.mean.toFixed(1)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${(m.mean / peerMean).toFixed(2)}x |`);
+  console.log(`| ${r.name} | ${Math.round(m.perSecond)} | ${m.mean.toFixed(1)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${(m.mean / peerMeasured.mean).toFixed(2)}x |`);
+}
+// Other jobs on a shared machine slow some rounds more than others; a runner's round and the
+// peer's round next to it share the moment, so the median of their ratios is the steadier figure.
+const roundRatios = (m: Measured): number[] => m.roundTimes.map((t, k) => t / (peerMeasured.roundTimes[k] as number)).sort((a, b) => a - b);
+console.log('\nvs redact-pii, round by round (each round next to the peer\'s): median [min-max] of the ratios');
+for (const { r, m } of results.slice(0, 2)) {
+  const ratios = roundRatios(m);
+  console.log(`- ${r.name}: ${percentile(ratios, 50).toFixed(2)}x [${(ratios[0] as number).toFixed(2)}-${(ratios[ratios.length - 1] as number).toFixed(2)}]`);
 }
 
 // adversarial inputs: time must grow linearly with size
