@@ -1,11 +1,16 @@
 /**
- * A text's UTF-16 code units in a reused Uint16Array, for the scans that read every character of
- * a message (context words, digit groups, the intent model's words).
+ * A text's UTF-16 code units in a reused Uint16Array, for the scans of the recognisers that read
+ * every character of a message (context words, digit groups).
  *
  * `charCodeAt` in a loop costs several times a typed-array read once a loop sees strings of more
  * than one representation (one-byte and two-byte, flat, sliced or concatenated), as the messages
- * of a chat do. Plain ASCII text, the usual message, is copied natively (TextEncoder writes its
- * bytes, which are its code units); any other text code unit by code unit.
+ * of a chat do. Plain ASCII text, the usual message, is encoded natively (TextEncoder writes its
+ * bytes, which are its code units) and widened by a typed-array loop; any other text is read code
+ * unit by code unit. (The intent model's word walk reads a freshly lower-cased, flat string, where
+ * `charCodeAt` measured faster than this copy.)
+ *
+ * The array is longer than the text and keeps what earlier, longer texts left past its end: read
+ * only below `text.length`.
  */
 export class CodeUnits {
   private bytes = new Uint8Array(256);

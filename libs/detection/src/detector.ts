@@ -33,7 +33,12 @@ const MAX_EXTRA_PASSES = 3;
  * digit); a spelled digit; or a word of the password context (in any case, anywhere: the context
  * scan splits words where this does not). Every recogniser but the e-mail's and the password's
  * needs a digit group. A text without any of these yields no entity, so a second look at a
- * redacted text that only has placeholders left is skipped (keep this in step with `findEntities`).
+ * redacted text that only has placeholders left is skipped.
+ *
+ * U+0001 passes as the placeholder mask, also where the text itself had one: normalisation makes
+ * that a space, which only splits words, and every password phrase holds the word looked for here.
+ * Keep this in step with `findEntities`: a recogniser that needs no digit group (as the e-mail's and
+ * the password's) must add what it needs here; the property test in detector.spec.ts checks the two.
  */
 const MAY_HOLD_VALUES = new RegExp(
   [

@@ -240,7 +240,7 @@ export class IntentModel {
     const topValue = this.topValue;
     const sensitiveMask = this.sensitiveMask;
     let filled = 0;
-    // the k-th best value so far (every value, at least 0, passes until k are kept)
+    // the k-th best value once k are kept
     let kth = -1;
     let bestSensitive = -1;
     let bestSensitiveValue = -1;
@@ -250,7 +250,7 @@ export class IntentModel {
         bestSensitive = i;
         bestSensitiveValue = v;
       }
-      if (!(v > kth)) continue;
+      if (filled === k && !(v > kth)) continue;
       let j = filled < k ? filled++ : k - 1;
       while (j > 0 && v > (topValue[j - 1] as number)) {
         order[j] = order[j - 1] as number;

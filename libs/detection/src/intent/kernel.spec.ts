@@ -78,4 +78,71 @@ describe('intent scorer kernel', () => {
     expect(Array.from(view.subarray(0, stride))).toEqual(want);
     expect(max).toBe(Math.max(...want));
   });
+
+  it('adds packed and dense int8 rows (runs of one to five dense rows) exactly as a scalar loop does', () => {
+    // 7 classes: an odd count, so the row is padded to a stride of 8
+    const classes = 7;
+    const stride = 8;
+    const k = instantiateKernel();
+    const denseAt = 0;
+    const packedAt = 1024;
+    const accAt = 2048;
+    const startsAt = 4096;
+    const lengthsAt = 4096 + 256;
+    const coefsAt = 4096 + 512;
+    k.layout(denseAt, packedAt, 0, stride);
+    const dense = new Int8Array(k.memory.buffer, denseAt, 8 * stride);
+    const denseRows = [
+      [-128, 127, 0, 5, -7, 64, -1],
+      [127, 127, 127, 127, 127, 127, 127],
+      [-128, -128, -128, -128, -128, -128, -128],
+      [1, -2, 3, -4, 5, -6, 7],
+      [0, -1, 0, -128, 0, 127, 100],
+      [33, -33, 66, -66, 99, -99, 11],
+    ];
+    denseRows.forEach((row, r) => dense.set(row, r * stride));
+    const packed = new Int32Array(k.memory.buffer, packedAt, 16);
+    // (class << 8 | weight as a byte)
+    const entries = [
+      [3, -128],
+      [0, 127],
+      [6, -5],
+      [2, 9],
+    ];
+    entries.forEach(([c, w], i) => (packed[i] = ((c as number) << 8) | ((w as number) & 0xff)));
+    // dense runs of five (four, then one), three, two and one, between packed rows
+    const denseRow = (r: number, coef: number): { dense: boolean; start: number; length: number; coef: number } => ({ dense: true, start: r * stride, length: -1, coef });
+    const rows: { dense: boolean; start: number; length: number; coef: number }[] = [
+      { dense: false, start: 0, length: 2, coef: 0.3 },
+      ...[0, 1, 2, 3, 4].map((r) => denseRow(r, 0.1 + r * 0.7)),
+      { dense: false, start: 2, length: 2, coef: -1.25 },
+      denseRow(5, 2.5e-3),
+      denseRow(1, 1 / 3),
+      denseRow(4, -0.9),
+      { dense: false, start: 0, length: 1, coef: 7 },
+      denseRow(3, 1.5),
+      denseRow(0, -2),
+      { dense: false, start: 1, length: 3, coef: 0.01 },
+      denseRow(4, 3),
+    ];
+    new Int32Array(k.memory.buffer, startsAt, rows.length).set(rows.map((r) => r.start));
+    new Int32Array(k.memory.buffer, lengthsAt, rows.length).set(rows.map((r) => r.length));
+    new Float64Array(k.memory.buffer, coefsAt, rows.length).set(rows.map((r) => r.coef));
+    const acc = new Float64Array(k.memory.buffer, accAt, stride);
+    const start = Array.from({ length: stride }, (_, i) => (i < classes ? i * 0.5 - 1 : 0));
+    acc.set(start);
+    k.addRows(accAt, startsAt, lengthsAt, coefsAt, rows.length);
+    // the scalar definition: row by row, class by class
+    const want = [...start];
+    for (const r of rows) {
+      if (r.dense) for (let c = 0; c < stride; c++) want[c] = (want[c] as number) + r.coef * (dense[r.start + c] as number);
+      else
+        for (let e = r.start; e < r.start + r.length; e++) {
+          const [c, w] = entries[e] as [number, number];
+          want[c] = (want[c] as number) + r.coef * w;
+        }
+    }
+    // runs of dense rows are added several per pass, in the same order and operations
+    expect(Array.from(acc)).toEqual(want);
+  });
 });

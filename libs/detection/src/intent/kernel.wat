@@ -16,7 +16,7 @@
   (global $dense (mut i32) (i32.const 0))
   (global $packed (mut i32) (i32.const 0))
   (global $memo (mut i32) (i32.const 0))
-  ;; bytes per row: stride * 8
+  ;; bytes per f64 row (accumulators, memo rows, bias, scores): stride * 8; a dense int8 row has stride bytes
   (global $rowBytes (mut i32) (i32.const 0))
 
   (func (export "layout") (param $dense i32) (param $packed i32) (param $memo i32) (param $stride i32)
@@ -70,7 +70,7 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rest))))
 
-;; acc += coefs[i] * the weight row of feature i, for i in 0..n in that order; a row starts at
+  ;; acc += coefs[i] * the weight row of feature i, for i in 0..n in that order; a row starts at
   ;; starts[i] (dense: a byte offset into the dense rows, packed: an entry index into the packed
   ;; entries) and has lengths[i] entries (-1: dense). Up to four consecutive dense rows per pass over
   ;; the classes: acc = (((acc + ca * a) + cb * b) + cd * d) + ce * e. The caller reads starts and

@@ -348,7 +348,7 @@ export class ContextIndex {
         }
       }
       // "a/c": a one-letter word, a slash and one more letter
-      if (j - i === 1 && units[j] === 47 && j + 1 < n && isWordCode(units[j + 1] as number) && (j + 2 >= n || !isWordCode(units[j + 2] as number))) {
+      if (j - i === 1 && j + 1 < n && units[j] === 47 && isWordCode(units[j + 1] as number) && (j + 2 >= n || !isWordCode(units[j + 2] as number))) {
         const slashed = SLASHED.get(lower.slice(i, j + 2));
         if (slashed) for (const kind of slashed) this.hits.push({ kind, start: i, end: j + 2 });
       }

@@ -397,10 +397,10 @@ const NAMED_AFTER = /(?:^|[\s,])(?:its[ ]{1,2}|it's[ ]{1,2}|it is[ ]{1,2})?(\S{4
 const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
 
-/** Passwords: the token after "password is", "password:", "pwd=", "my pass is" ... */
 /** The context kinds a password needs (a text without a hit of one has none). */
 export const PASSWORD_CONTEXT: readonly ContextKind[] = ['password', 'pass'];
 
+/** Passwords: the token after "password is", "password:", "pwd=", "my pass is" ... */
 export function recognisePasswords(scan: Scan, out: Candidate[]): void {
   const { text, lower, context } = scan;
   for (const hit of context.hits) {

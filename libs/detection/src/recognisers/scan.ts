@@ -55,7 +55,7 @@ export function makeScan(text: string): Scan {
     safeLower = foldAccents(
       lower.length === text.length ? lower : [...text].map((c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join(''),
     );
-    codes = units.load(safeLower);
+    if (safeLower !== lower) codes = units.load(safeLower);
   }
   // the lower case has the text's digits at the same places
   const groups = digitGroups(codes, safeLower.length);
