@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { IntentModel } from './intent/intent-model.js';
-import { normaliseView, toOriginalRange } from './normalise.js';
+import { DIGIT_WORD_SOURCE, normaliseView, toOriginalRange } from './normalise.js';
 import { maskPlaceholders, placeholder, redact } from './redact.js';
 import { recogniseAccounts, recogniseIbans, recogniseRouting, recogniseSsns } from './recognisers/bank.recogniser.js';
 import { recogniseCards } from './recognisers/card.recogniser.js';
@@ -45,7 +45,7 @@ const MAY_HOLD_VALUES = new RegExp(
     '[0-9@]',
     // \x01 is the placeholder mask
     '[^\\x01\\t\\n\\r\\x20-\\x7e]',
-    '\\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\\b',
+    DIGIT_WORD_SOURCE,
     ...contextWordsOf(PASSWORD_CONTEXT).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
   ].join('|'),
   'i',

@@ -111,7 +111,9 @@ const DIGIT_WORDS: Record<string, string> = {
   nine: '9',
 };
 const REPEAT_WORDS: Record<string, number> = { double: 2, triple: 3 };
-const HAS_DIGIT_WORD = /\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\b/i;
+/** A digit spelled as a word; every spelled run holds one (also read by the detector's quick test). */
+export const DIGIT_WORD_SOURCE = '\\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\\b';
+const HAS_DIGIT_WORD = new RegExp(DIGIT_WORD_SOURCE, 'i');
 /**
  * Two words of a spelled run next to each other ("four one", "double five"): every run of at least
  * MIN_SPELLED_RUN digits has such a pair (words are whole runs of ASCII letters, as below), so a
