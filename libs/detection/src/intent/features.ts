@@ -144,6 +144,9 @@ export class FeatureBuffer {
   wordLength = new Int32Array(256);
   wordHash = new Uint32Array(256);
   wordCheck = new Uint32Array(256);
+  /** per word: its unigram key and the key of its pair with the word before (0: none, or not a feature of these options) */
+  wordUnigram = new Uint32Array(256);
+  wordPair = new Uint32Array(256);
   words = 0;
   /** n-gram keys of the last `charKeys` call */
   charBuffer: Uint32Array;
@@ -177,6 +180,8 @@ export class FeatureBuffer {
       this.wordLength = grow(this.wordLength, (n) => new Int32Array(n));
       this.wordHash = grow(this.wordHash, (n) => new Uint32Array(n));
       this.wordCheck = grow(this.wordCheck, (n) => new Uint32Array(n));
+      this.wordUnigram = grow(this.wordUnigram, (n) => new Uint32Array(n));
+      this.wordPair = grow(this.wordPair, (n) => new Uint32Array(n));
     }
     if (this.codeCount + len > this.codes.length) {
       const b = new Uint16Array(Math.max(this.codes.length * 2, this.codeCount + len));
@@ -194,8 +199,10 @@ export class FeatureBuffer {
     let count = this.count;
     let wh = FNV_OFFSET ^ SEED_WORD;
     for (let i = 0; i < len; i++) wh = mix(wh, w[i] as number);
-    if (o.words) keys[count++] = wordKey(mix(wh, 1));
-    if (o.bigrams && !this.first) keys[count++] = wordKey(mix(mix(SEED_BIGRAM, this.prev), wh));
+    const unigram = o.words ? wordKey(mix(wh, 1)) : 0;
+    const pair = o.bigrams && !this.first ? wordKey(mix(mix(SEED_BIGRAM, this.prev), wh)) : 0;
+    if (unigram !== 0) keys[count++] = unigram;
+    if (pair !== 0) keys[count++] = pair;
     this.prev = wh;
     this.first = false;
     if (this.split) {
@@ -213,6 +220,8 @@ export class FeatureBuffer {
       this.wordLength[k] = len;
       this.wordHash[k] = wh;
       this.wordCheck[k] = check;
+      this.wordUnigram[k] = unigram;
+      this.wordPair[k] = pair;
     } else if (charMin > 0) {
       count = charKeysInto(w, 0, len, charMin, charMax, keys, count);
     }
@@ -226,7 +235,10 @@ export class FeatureBuffer {
     return this.count;
   }
 
-  /** Word-level features into `keys`, and the list of words; returns the number of words. */
+  /**
+   * Word-level features into `keys`, and the list of words with their own features (`wordUnigram`,
+   * `wordPair`: `keys` in order is each word's unigram then its pair); returns the number of words.
+   */
   extractWords(text: string): number {
     this.reset(true);
     forEachWord(text, this.onWord);

@@ -66,8 +66,6 @@ export class IntentModel {
   private readonly parts: IntentModelParts;
   private readonly scorer: Scorer;
   /** the k best classes of the last `predict`, best first, and their values */
-  private readonly topOrder: Int32Array;
-  private readonly topValue: Float64Array;
   private readonly sensitiveMask: Uint8Array;
   /** per class: its theme when the label is sensitive, else null */
   private readonly sensitiveTheme: (string | null)[];
@@ -105,8 +103,6 @@ export class IntentModel {
     }
     this.themes = Object.freeze([...themes].sort());
     this.scorer = new Scorer(parts, c, this.sensitiveMask);
-    this.topOrder = new Int32Array(c);
-    this.topValue = new Float64Array(c);
   }
 
   static fromJSON(json: unknown): IntentModel {
@@ -228,39 +224,16 @@ export class IntentModel {
     const scorer = this.scorer;
     const max = scorer.score(typeof text === 'string' ? text : '');
     // exp((x - max) / T) for every class, their sum and the sum over the sensitive labels for the
-    // verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3") at once (the kernel), then one pass:
-    // the most probable sensitive label and the k most probable (ties: the lower index first); all
-    // compared before normalising, which keeps their order
+    // verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3") at once, then one pass (the kernel's
+    // rank): the most probable sensitive label and the k most probable (ties: the lower index
+    // first); all compared before normalising, which keeps their order
     const sum = scorer.expSum(max, 1 / this.temperature);
     const sensitiveSum = scorer.summedExp;
     const e = scorer.scores;
     const c = this.labels.length;
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, c));
-    const order = this.topOrder;
-    const topValue = this.topValue;
-    const sensitiveMask = this.sensitiveMask;
-    let filled = 0;
-    // the k-th best value once k are kept
-    let kth = -1;
-    let bestSensitive = -1;
-    let bestSensitiveValue = -1;
-    for (let i = 0; i < c; i++) {
-      const v = e[i] as number;
-      if (v > bestSensitiveValue && sensitiveMask[i] === 1) {
-        bestSensitive = i;
-        bestSensitiveValue = v;
-      }
-      if (filled === k && !(v > kth)) continue;
-      let j = filled < k ? filled++ : k - 1;
-      while (j > 0 && v > (topValue[j - 1] as number)) {
-        order[j] = order[j - 1] as number;
-        topValue[j] = topValue[j - 1] as number;
-        j--;
-      }
-      order[j] = i;
-      topValue[j] = v;
-      if (filled === k) kth = topValue[k - 1] as number;
-    }
+    const bestSensitive = scorer.rank(k);
+    const order = scorer.rankOrder;
     const norm = 1 / sum;
     const mass = sensitiveSum * norm;
     const labels = this.labels;

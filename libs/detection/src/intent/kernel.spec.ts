@@ -145,4 +145,32 @@ describe('intent scorer kernel', () => {
     // runs of dense rows are added several per pass, in the same order and operations
     expect(Array.from(acc)).toEqual(want);
   });
+
+  it('ranks the k best values (ties to the lower class) and finds the best masked class, as a scalar definition does', () => {
+    const k = kernel(2);
+    const valsAt = 0;
+    const maskAt = 1024;
+    const orderAt = 2048;
+    const topAt = 3072;
+    let seed = 11;
+    const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let round = 0; round < 300; round++) {
+      const c = 1 + Math.floor(random() * 90);
+      // few distinct values, so ties are common; sometimes -1 (below which nothing counts as best)
+      const vals = Array.from({ length: c }, () => (random() < 0.1 ? -1 : Math.floor(random() * 12) / 4));
+      const mask = Array.from({ length: c }, () => (random() < 0.4 ? 1 : 0));
+      new Float64Array(k.memory.buffer, valsAt, c).set(vals);
+      new Float64Array(k.memory.buffer, maskAt, c).set(mask);
+      const topK = 1 + Math.floor(random() * c);
+      const best = k.rank(valsAt, c, maskAt, topK, orderAt, topAt);
+      const ranked = vals.map((_, i) => i).sort((a, b) => (vals[b] as number) - (vals[a] as number) || a - b);
+      expect(Array.from(new Int32Array(k.memory.buffer, orderAt, topK))).toEqual(ranked.slice(0, topK));
+      expect(Array.from(new Float64Array(k.memory.buffer, topAt, topK))).toEqual(ranked.slice(0, topK).map((i) => vals[i]));
+      let want = -1;
+      mask.forEach((m, i) => {
+        if (m === 1 && (vals[i] as number) > (want < 0 ? -1 : (vals[want] as number))) want = i;
+      });
+      expect(best).toBe(want);
+    }
+  });
 });

@@ -19,6 +19,7 @@ export interface Kernel {
   addRows(acc: number, starts: number, lengths: number, coefs: number, n: number): void;
   combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
   expSum(out: number, max: number, inv: number, mask: number, sens: number): number;
+  rank(vals: number, c: number, mask: number, k: number, order: number, top: number): number;
 }
 
 let kernelModule: object | null = null;

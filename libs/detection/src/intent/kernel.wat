@@ -192,7 +192,7 @@
   ;; A pad class adds its exp(-700) to the sum after the maximum's 1, which leaves the sum as it was.
   (func (export "expSum") (param $out i32) (param $max f64) (param $inv f64) (param $mask i32) (param $sens i32) (result f64)
     (local $k i32) (local $end i32) (local $x v128) (local $n v128) (local $r v128) (local $scale v128)
-    (local $m v128) (local $iv v128) (local $p v128) (local $v v128) (local $sv v128) (local $sum f64) (local $ssum f64)
+    (local $m v128) (local $iv v128) (local $p v128) (local $r2 v128) (local $r4 v128) (local $t v128) (local $v v128) (local $sv v128) (local $sum f64) (local $ssum f64)
     (local.set $end (global.get $rowBytes))
     (local.set $m (f64x2.splat (local.get $max)))
     (local.set $iv (f64x2.splat (local.get $inv)))
@@ -201,27 +201,36 @@
         (f64x2.max
           (f64x2.mul (f64x2.sub (v128.load (i32.add (local.get $out) (local.get $k))) (local.get $m)) (local.get $iv))
           (f64x2.splat (f64.const -700))))
-      (local.set $n (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
+      ;; n = round(x / ln 2), ties to even, by adding and taking away 1.5 * 2^52 (the sum's last
+      ;; bits are then n + 2^51: its bits, less the constant's, are n as an integer)
+      (local.set $t (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 6755399441055744.0))))
+      (local.set $n (f64x2.sub (local.get $t) (f64x2.splat (f64.const 6755399441055744.0))))
       (local.set $r
         (f64x2.sub
           (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) (f64x2.splat (f64.const 0.6931471803691238))))
           (f64x2.mul (local.get $n) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
-      ;; 2^n from its bits: (n + 1023) << 52
-      (local.set $scale
-        (i64x2.shl
-          (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n))) (i64x2.splat (i64.const 1023)))
-          (i32.const 52)))
-      ;; e^r = sum of r^i / i! for i = 0..13, by Horner's rule
-      (local.set $p (f64x2.splat (f64.const 1.6059043836821613e-10))) ;; 1/13!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.08767569878681e-09)))) ;; 1/12!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.505210838544172e-08)))) ;; 1/11!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.755731922398589e-07)))) ;; 1/10!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.7557319223985893e-06)))) ;; 1/9!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.48015873015873e-05)))) ;; 1/8!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.0001984126984126984)))) ;; 1/7!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.001388888888888889)))) ;; 1/6!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.008333333333333333)))) ;; 1/5!
-      (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.041666666666666664)))) ;; 1/4!
+      ;; 2^n from its bits: (n + 1023) << 52, with n = bits(t) - bits(1.5 * 2^52) = bits(t) - 4843621399236968448
+      (local.set $scale (i64x2.shl (i64x2.add (local.get $t) (i64x2.splat (i64.const -4843621399236967425))) (i32.const 52)))
+      ;; e^r = sum of r^i / i! for i = 0..13: the terms from r^4 on as h(r) = sum of r^(i-4) / i!,
+      ;; by Estrin's scheme (pairs, then r^2, r^4, r^8: a shorter chain of dependent operations,
+      ;; the polynomial's latency is what bounds this loop), then 1 + r(1 + r(1/2 + r(1/6 + r h(r))))
+      ;; by Horner's rule (h(r) is at most 6e-4 of the result, so its rounding hardly shows)
+      (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+      (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+      (local.set $p
+        (f64x2.add
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add (f64x2.splat (f64.const 0.041666666666666664)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 0.008333333333333333)))) ;; 1/4! + r/5!
+              (f64x2.mul (local.get $r2)
+                (f64x2.add (f64x2.splat (f64.const 0.001388888888888889)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 0.0001984126984126984)))))) ;; 1/6! + r/7!
+            (f64x2.mul (local.get $r4)
+              (f64x2.add
+                (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-05)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 2.7557319223985893e-06)))) ;; 1/8! + r/9!
+                (f64x2.mul (local.get $r2)
+                  (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-07)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 2.505210838544172e-08)))))))) ;; 1/10! + r/11!
+          (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4))
+            (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-09)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 1.6059043836821613e-10))))))) ;; 1/12! + r/13!
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.16666666666666666)))) ;; 1/3!
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5)))) ;; 1/2!
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0)))) ;; 1/1!
@@ -238,4 +247,50 @@
       (br_if $classes (i32.lt_u (local.get $k) (local.get $end))))
     (f64.store (local.get $sens) (local.get $ssum))
     (local.get $sum))
+
+  ;; The k best of the c values at $vals (f64), best first, ties to the lower class: their classes
+  ;; into $order (i32) and values into $top (f64), by insertion, a value compared with the k-th best
+  ;; once k are kept. Returns the first class holding the largest value among those whose $mask
+  ;; (an f64 row of 1 and 0) is 1 and whose value is above -1 (-1: none).
+  (func (export "rank") (param $vals i32) (param $c i32) (param $mask i32) (param $k i32) (param $order i32) (param $top i32) (result i32)
+    (local $i i32) (local $v f64) (local $filled i32) (local $kth f64) (local $best i32) (local $bestv f64) (local $j i32) (local $at i32)
+    (local.set $kth (f64.const -1))
+    (local.set $best (i32.const -1))
+    (local.set $bestv (f64.const -1))
+    (block $done
+      (loop $classes
+        (br_if $done (i32.ge_u (local.get $i) (local.get $c)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $v (f64.load (i32.add (local.get $vals) (local.get $at))))
+        (if (f64.gt (local.get $v) (local.get $bestv))
+          (then
+            (if (f64.eq (f64.load (i32.add (local.get $mask) (local.get $at))) (f64.const 1))
+              (then
+                (local.set $best (local.get $i))
+                (local.set $bestv (local.get $v))))))
+        (block $next
+          (br_if $next (i32.and (i32.eq (local.get $filled) (local.get $k)) (i32.eqz (f64.gt (local.get $v) (local.get $kth)))))
+          (if (i32.lt_s (local.get $filled) (local.get $k))
+            (then
+              (local.set $j (local.get $filled))
+              (local.set $filled (i32.add (local.get $filled) (i32.const 1))))
+            (else (local.set $j (i32.sub (local.get $k) (i32.const 1)))))
+          ;; move the smaller kept values down one place
+          (block $placed
+            (loop $shift
+              (br_if $placed (i32.le_s (local.get $j) (i32.const 0)))
+              (br_if $placed (i32.eqz (f64.gt (local.get $v) (f64.load offset=0 (i32.add (local.get $top) (i32.shl (i32.sub (local.get $j) (i32.const 1)) (i32.const 3)))))))
+              (i32.store (i32.add (local.get $order) (i32.shl (local.get $j) (i32.const 2)))
+                (i32.load (i32.add (local.get $order) (i32.shl (i32.sub (local.get $j) (i32.const 1)) (i32.const 2)))))
+              (f64.store (i32.add (local.get $top) (i32.shl (local.get $j) (i32.const 3)))
+                (f64.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $j) (i32.const 1)) (i32.const 3)))))
+              (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+              (br $shift)))
+          (i32.store (i32.add (local.get $order) (i32.shl (local.get $j) (i32.const 2))) (local.get $i))
+          (f64.store (i32.add (local.get $top) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+          (if (i32.eq (local.get $filled) (local.get $k))
+            (then (local.set $kth (f64.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 3))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $classes)))
+    (local.get $best))
 )

@@ -77,6 +77,8 @@ export class Scorer {
   private readonly memoRows: Float64Array;
   /** entry e's squared norm: the sum over its distinct n-grams of (occurrences * idf)^2 */
   private readonly memoNorms = new Float64Array(MEMO_ENTRIES);
+  /** entry e's unigram: its table position, or -1 (not a feature) */
+  private readonly memoUnigram = new Int32Array(MEMO_ENTRIES);
   /** a word's distinct n-grams while its entry is made (table positions) */
   private readonly inWord: Int32Array;
   private memoCount = 0;
@@ -103,6 +105,9 @@ export class Scorer {
   private readonly mask: Float64Array;
   /** [0]: that sum, from the last `expSum` */
   private readonly maskedSum: Float64Array;
+  /** the classes `rank` keeps, best first, and their values (`classCount` long) */
+  readonly rankOrder: Int32Array;
+  private readonly rankValues: Float64Array;
 
   /** `summed`: per class, 1 if `expSum` also sums its exp apart (the sensitive labels) */
   constructor(weights: ScorerWeights, classCount: number, summed: ArrayLike<number> = []) {
@@ -141,6 +146,8 @@ export class Scorer {
     const scoresAt = layout.take(stride * 8);
     const maskAt = layout.take(stride * 8);
     const maskedSumAt = layout.take(8);
+    const rankOrderAt = layout.take(c * 4);
+    const rankValuesAt = layout.take(c * 8);
     this.kernel = instantiateKernel();
     const memory = this.kernel.memory;
     const pages = Math.ceil(layout.size / 65536);
@@ -165,6 +172,8 @@ export class Scorer {
     this.mask = new Float64Array(buffer, maskAt, stride);
     for (let k = 0; k < c; k++) this.mask[k] = summed[k] === 1 ? 1 : 0;
     this.maskedSum = new Float64Array(buffer, maskedSumAt, 1);
+    this.rankOrder = new Int32Array(buffer, rankOrderAt, c);
+    this.rankValues = new Float64Array(buffer, rankValuesAt, c);
     this.kernel.layout(denseAt0, packedAt0, memoAt, stride);
     this.tableMask = slots - 1;
     this.counts = new Uint16Array(slots);
@@ -239,6 +248,15 @@ export class Scorer {
     return this.kernel.expSum(this.scores.byteOffset, max, inv, this.mask.byteOffset, this.maskedSum.byteOffset);
   }
 
+  /**
+   * The `k` (1 to classCount) largest of `scores`, best first, ties to the lower class, into
+   * `rankOrder[0..k)`; returns the first class of `summed` holding the largest of their values
+   * above -1, or -1 (after `expSum`, every value is above 0).
+   */
+  rank(k: number): number {
+    return this.kernel.rank(this.scores.byteOffset, this.classCount, this.mask.byteOffset, k, this.rankOrder.byteOffset, this.rankValues.byteOffset);
+  }
+
   /** The sum over the classes of `summed` of the last `expSum`. */
   get summedExp(): number {
     return this.maskedSum[0] as number;
@@ -256,32 +274,39 @@ export class Scorer {
       this.memoCount = 0;
     }
     const counts = this.counts;
-    const tableIdf = this.tableIdf;
-    // word unigrams and pairs: counted first, added once their tf is known
-    const keys = fb.keys;
-    if (this.wordOrder.length < fb.count) this.wordOrder = growInt32(this.wordOrder, fb.count);
+    // word by word: the memoised character n-gram row and squared norm (see vectorise), and the
+    // word-level features (the unigram's table position is memoised too), counted first and added
+    // once their tf is known, in order of first occurrence (each word's unigram, then its pair)
+    if (this.wordOrder.length < words * 2) this.wordOrder = growInt32(this.wordOrder, words * 2);
     const wordOrder = this.wordOrder;
-    let nWord = 0;
-    for (let i = 0; i < fb.count; i++) {
-      const base = this.find(keys[i] as number);
-      if (base < 0) continue;
-      const slot = base >> 2;
-      const seen = counts[slot] as number;
-      if (seen === 0) wordOrder[nWord++] = base;
-      counts[slot] = seen + 1;
-    }
-    // character n-grams: each word's memoised row and squared norm (see vectorise)
+    const wordPair = fb.wordPair;
     const memoNorms = this.memoNorms;
+    const memoUnigram = this.memoUnigram;
     const rowOffsets = this.rowOffsets;
     const stride = this.stride;
+    let nWord = 0;
     let nRows = 0;
     let normChar = 0;
     for (let w = 0; w < words; w++) {
       const e = this.memoEntry(fb, w);
       const norm = memoNorms[e] as number;
-      if (norm === 0) continue;
-      normChar += norm;
-      rowOffsets[nRows++] = e * stride;
+      if (norm !== 0) {
+        normChar += norm;
+        rowOffsets[nRows++] = e * stride;
+      }
+      const unigram = memoUnigram[e] as number;
+      if (unigram >= 0) {
+        const seen = counts[unigram >> 2] as number;
+        if (seen === 0) wordOrder[nWord++] = unigram;
+        counts[unigram >> 2] = seen + 1;
+      }
+      const pairKey = wordPair[w] as number;
+      if (pairKey === 0) continue;
+      const pair = this.find(pairKey);
+      if (pair < 0) continue;
+      const seen = counts[pair >> 2] as number;
+      if (seen === 0) wordOrder[nWord++] = pair;
+      counts[pair >> 2] = seen + 1;
     }
     const kernel = this.kernel;
     if (nWord === 0 && nRows === 0) {
@@ -295,6 +320,7 @@ export class Scorer {
     wordAcc.fill(0);
     let normWord = 0;
     const table = this.table;
+    const tableIdf = this.tableIdf;
     const rowStarts = this.rowStarts;
     const rowLengths = this.rowLengths;
     const rowCoefs = this.rowCoefs;
@@ -358,6 +384,8 @@ export class Scorer {
       norm += u * u;
     }
     this.memoNorms[e] = norm;
+    const unigram = fb.wordUnigram[w] as number;
+    this.memoUnigram[e] = unigram === 0 ? -1 : this.find(unigram);
     table[slot * 3] = hash;
     table[slot * 3 + 1] = check;
     table[slot * 3 + 2] = e + 1;
