@@ -535,7 +535,7 @@ describe(`${Detector.name} properties`, () => {
     );
   });
 
-  it('finds nothing in a text the quick test rules out (the second look it skips would find nothing)', () => {
+  it('finds nothing in a text the quick test rules out (detect skips such a text, and a second look at one)', () => {
     const quiet = fc.constantFrom('my password', 'Pass', 'pw', 'PWD: x', 'my_password x', 'kennwort', 'contraseña', 'senha', 'memorable word', 'mot de passe', 'one two three', 'ONE', 'four-one', '\u0001', '\u0007', 'x@y', 'ｐａｓｓ', 'pin 9999', 'cvv 999');
     const text = fc
       .array(fc.oneof(word, quiet, sensitiveBits, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 8 })
