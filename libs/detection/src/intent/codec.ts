@@ -1,6 +1,7 @@
 /** Little-endian typed arrays <-> base64, without Node's Buffer (the lib also runs in browsers). */
 
-function toBase64(bytes: Uint8Array): string {
+/** Bytes as base64 in groups of 32 characters (see below). */
+export function toBase64(bytes: Uint8Array): string {
   let out = '';
   const CHUNK = 0x8000;
   for (let i = 0; i < bytes.length; i += CHUNK) {
@@ -11,7 +12,8 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(out).replace(/.{32}(?=.)/g, '$& ');
 }
 
-function fromBase64(text: string): Uint8Array {
+/** The bytes of base64 text, white space ignored. */
+export function fromBase64(text: string): Uint8Array {
   const bin = atob(text.replace(/\s+/g, ''));
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);

@@ -1,3 +1,4 @@
+import { fromBase64 } from './codec.js';
 import { KERNEL_WASM_BASE64 } from './kernel.wasm.js';
 
 /** The part of the WebAssembly API used here (lib ES2023 and @types/node 20 do not declare it).
@@ -26,6 +27,6 @@ let kernelModule: object | null = null;
 
 /** A new instance (with its own memory) of the kernel, compiled once per process. */
 export function instantiateKernel(): Kernel {
-  kernelModule ??= new WebAssembly.Module(Uint8Array.from(atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0)));
+  kernelModule ??= new WebAssembly.Module(fromBase64(KERNEL_WASM_BASE64));
   return new WebAssembly.Instance(kernelModule).exports as unknown as Kernel;
 }
