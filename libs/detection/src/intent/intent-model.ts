@@ -65,7 +65,7 @@ export class IntentModel {
 
   private readonly parts: IntentModelParts;
   private readonly scorer: Scorer;
-  /** the k best classes of the last `predict`, best first, and their values */
+  /** per class: 1 when the label is sensitive */
   private readonly sensitiveMask: Uint8Array;
   /** per class: its theme when the label is sensitive, else null */
   private readonly sensitiveTheme: (string | null)[];
