@@ -14,8 +14,18 @@ const mapping = JSON.parse(readFileSync(new URL('sensitivity.json', dataDir), 'u
 const labels = ['card_arrival', 'lost_or_stolen_card', 'exchange_rate', 'top_up_limits', 'pin_blocked', 'age_limit'];
 const rows = allRows.filter((r) => labels.includes(r.label));
 
+/**
+ * How far a score may be from the double-precision definition, relative to the sum of its terms'
+ * sizes: the scorer sums in single precision, so the usual bound of a running sum, (additions + a
+ * few) units of 2^-24; a message of n words adds at most 3n rows (its words' memoised rows,
+ * unigrams and pairs).
+ */
+function singlePrecisionSlack(text: string): number {
+  return (3 * tokenise(text).length + 8) * 2 ** -24;
+}
+
 /** Checks the scorer's sums against the plain feature-by-feature definition. */
-function expectExactScores(model: IntentModel): void {
+function expectDefinedScores(model: IntentModel): void {
   const json = model.toJSON();
   // the stored bias is rounded: compare the loaded model with the stored arrays
   const loaded = IntentModel.fromJSON(JSON.parse(JSON.stringify(json)));
@@ -26,7 +36,7 @@ function expectExactScores(model: IntentModel): void {
   const weights = decodeInt8(json.weights);
   const index = new FeatureIndex(keys);
   /** the message's vector (feature -> normalised value) and its scores, by the definition */
-  const definition = (text: string): { vector: Map<number, number>; scores: number[] } => {
+  const definition = (text: string): { vector: Map<number, number>; scores: number[]; magnitudes: number[] } => {
     // words and pairs: counted over the message, sublinear tf, L2 norm of the block
     const words = new Map<number, number>();
     for (const h of featureHashes(text, json.features)) {
@@ -57,15 +67,30 @@ function expectExactScores(model: IntentModel): void {
     }
     const vector = new Map<number, number>();
     const out = json.bias.map((b) => Math.fround(b));
+    // per class, the sum of its terms' sizes: what a rounding error is relative to
+    const magnitudes = out.map((b) => Math.abs(b));
     for (const [f, v] of vals) {
       const norm = ((keys[f] as number) & 1) === 0 ? wordNorm : charNorm;
       vector.set(f, v / Math.sqrt(norm));
       const x = (v / Math.sqrt(norm)) * json.weightScale;
-      for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) out[classes[k] as number] = (out[classes[k] as number] as number) + x * (weights[k] as number);
+      for (let k = rowPtr[f] as number; k < (rowPtr[f + 1] as number); k++) {
+        const c = classes[k] as number;
+        out[c] = (out[c] as number) + x * (weights[k] as number);
+        magnitudes[c] = (magnitudes[c] as number) + Math.abs(x * (weights[k] as number));
+      }
     }
-    return { vector, scores: out };
+    return { vector, scores: out, magnitudes };
   };
-  const reference = (text: string): number[] => definition(text).scores;
+  let worst = 0;
+  const expectScores = (text: string): void => {
+    const got = loaded.scores(text);
+    const { scores: want, magnitudes } = definition(text);
+    for (let k = 0; k < want.length; k++) {
+      const off = Math.abs((got[k] as number) - (want[k] as number)) / Math.max(magnitudes[k] as number, 1e-30);
+      expect(off).toBeLessThanOrEqual(singlePrecisionSlack(text));
+      worst = Math.max(worst, off);
+    }
+  };
   // training's vectors (vectorise) follow the same definition, so the model scores what it learnt
   const buffer = new FeatureBuffer(json.features);
   const scratch = new Int32Array(keys.length);
@@ -93,19 +118,13 @@ function expectExactScores(model: IntentModel): void {
   for (const text of texts.slice(0, 40)) expectTrainingVector(text);
   for (let round = 0; round < 2; round++) {
     // the second round reads the memoised word rows
-    for (const text of texts) {
-      const got = Array.from(loaded.scores(text));
-      const want = reference(text);
-      for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
-    }
+    for (const text of texts) expectScores(text);
   }
-  // more distinct words than the memo holds: it starts again, the scores stay exact
+  // more distinct words than the memo holds: it starts again, the scores stay as close
   for (let i = 0; i < 5000; i++) loaded.scores(`word${i} card`);
-  for (const text of texts.slice(0, 6)) {
-    const got = Array.from(loaded.scores(text));
-    const want = reference(text);
-    for (let k = 0; k < want.length; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThan(1e-9);
-  }
+  for (const text of texts.slice(0, 6)) expectScores(text);
+  // the comparison is not vacuous: with more than one class, single precision shows
+  if (json.labels.length > 1) expect(worst).toBeGreaterThan(0);
 }
 
 describe(IntentModel.name, () => {
@@ -133,21 +152,21 @@ describe(IntentModel.name, () => {
     }
   });
 
-  it('scores exactly as the feature-by-feature definition (memoised word rows, repeated words and n-grams, unknown words)', () => {
-    expectExactScores(model);
+  it('scores as the feature-by-feature definition, to single precision (memoised word rows, repeated words and n-grams, unknown words)', () => {
+    expectDefinedScores(model);
   });
 
-  it('scores exactly with one class (a padded row of two)', () => {
+  it('scores as defined with one class (a row padded to four)', () => {
     const one = trainIntentModel(rows.filter((r) => r.label === 'age_limit'), mapping, { epochs: 2 });
     expect(one.labels).toHaveLength(1);
-    expectExactScores(one);
+    expectDefinedScores(one);
     expect(one.predict('how old do I need to be').top[0]?.confidence).toBe(1);
   });
 
-  it('scores exactly with an odd number of classes (the kernel adds two classes at a time over a padded row)', () => {
+  it('scores as defined with five classes (the kernel adds four classes at a time over a padded row)', () => {
     const odd = trainIntentModel(rows.filter((r) => r.label !== 'age_limit'), mapping, { epochs: 6 });
     expect(odd.labels).toHaveLength(5);
-    expectExactScores(odd);
+    expectDefinedScores(odd);
   });
 
   it('predicts the softmax of its scores: confidences, their order and the sensitive mass', () => {
@@ -158,11 +177,11 @@ describe(IntentModel.name, () => {
       const ranked = [...p.keys()].sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
       got.top.forEach((t, n) => {
         expect(t.label).toBe(model.labels[ranked[n] as number]);
-        expect(Math.abs(t.confidence - (p[ranked[n] as number] as number))).toBeLessThanOrEqual(0.00005 + 1e-12);
+        expect(Math.abs(t.confidence - (p[ranked[n] as number] as number))).toBeLessThanOrEqual(0.00005 + 1e-6);
       });
       if (got.label !== 'unknown') {
         const mass = model.labels.reduce((a, l, i) => a + (sensitive.has(l) ? (p[i] as number) : 0), 0);
-        expect(Math.abs((got.sensitiveProbability as number) - mass)).toBeLessThanOrEqual(0.00005 + 1e-12);
+        expect(Math.abs((got.sensitiveProbability as number) - mass)).toBeLessThanOrEqual(0.00005 + 1e-6);
       }
     }
   });

@@ -223,17 +223,17 @@ export class IntentModel {
   predict(text: string, topK = 3): IntentResult {
     const scorer = this.scorer;
     const max = scorer.score(typeof text === 'string' ? text : '');
-    // exp((x - max) / T) for every class, their sum and the sum over the sensitive labels for the
-    // verdict ("card_arrival 0.4 + lost_or_stolen_card 0.3") at once, then one pass (the kernel's
-    // rank): the most probable sensitive label and the k most probable (ties: the lower index
-    // first); all compared before normalising, which keeps their order
-    const sum = scorer.expSum(max, 1 / this.temperature);
-    const sensitiveSum = scorer.summedExp;
-    const e = scorer.scores;
+    // one pass over the raw scores (the kernel's rank; exp keeps their order): the k most probable
+    // labels (ties: the lower index first) and the most probable sensitive one; then exp((x - max) / T)
+    // for every class, their sum and the sum over the sensitive labels for the verdict
+    // ("card_arrival 0.4 + lost_or_stolen_card 0.3") at once
     const c = this.labels.length;
     const k = Math.max(1, Math.min(Math.floor(topK) || 1, c));
     const bestSensitive = scorer.rank(k);
     const order = scorer.rankOrder;
+    const sum = scorer.expSum(max, 1 / this.temperature);
+    const sensitiveSum = scorer.summedExp;
+    const e = scorer.scores;
     const norm = 1 / sum;
     const mass = sensitiveSum * norm;
     const labels = this.labels;

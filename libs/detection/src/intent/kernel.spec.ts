@@ -18,72 +18,73 @@ describe('intent scorer kernel', () => {
     expect(KERNEL_WASM_BASE64).not.toMatch(/[A-Za-z0-9+/=]{33}/);
   });
 
-  it('computes exp((x - max) * inv) within one unit in the last place of Math.exp, and sums the row and its masked classes in order', () => {
+  it('computes exp((x - max) * inv) within two units in the last place of the single nearest Math.exp, and sums the row and its masked classes lane by lane', () => {
     const stride = 1024;
     const k = kernel(stride);
-    const row = new Float64Array(k.memory.buffer, 0, stride);
-    const mask = new Float64Array(k.memory.buffer, stride * 8, stride);
+    const row = new Float32Array(k.memory.buffer, 0, stride);
+    const mask = new Float32Array(k.memory.buffer, stride * 4, stride);
     mask.set(Array.from({ length: stride }, (_, i) => (i % 3 === 1 || i % 7 === 0 ? 1 : 0)));
-    const sensAt = stride * 16;
-    // the distance in representable doubles (both are positive, so their bits order like them)
-    const bits = new BigInt64Array(2);
-    const asFloat = new Float64Array(bits.buffer);
+    const sensAt = stride * 8;
+    const f = Math.fround;
+    // the distance in representable singles (both are positive, so their bits order like them)
+    const bits = new Int32Array(2);
+    const asFloat = new Float32Array(bits.buffer);
     const ulps = (a: number, b: number): number => {
       asFloat[0] = a;
       asFloat[1] = b;
-      const d = (bits[0] as bigint) - (bits[1] as bigint);
-      return Number(d < 0n ? -d : d);
+      return Math.abs((bits[0] as number) - (bits[1] as number));
     };
     let worst = 0;
     for (const inv of [1, 1 / 0.7378, 3.1]) {
       for (let round = 0; round < 8; round++) {
-        const xs = Array.from({ length: stride }, (_, i) => -((i + round * stride) * 0.0917) % 200 + (i % 7) * 1e-9);
+        const xs = Array.from({ length: stride }, (_, i) => f(-((i + round * stride) * 0.0917) % 120 + (i % 7) * 1e-5));
         row.set(xs);
         const max = Math.max(...xs);
-        const sum = k.expSum(0, max, inv, stride * 8, sensAt);
+        const sum = k.expSum(0, max, inv, stride * 4, sensAt);
+        const lanes = [0, 0, 0, 0];
+        const masked = [0, 0, 0, 0];
         xs.forEach((x, i) => {
-          const want = Math.exp((x - max) * inv);
+          // the argument as the kernel takes it, in single precision, and no lower than -87
+          const arg = Math.max(f(f(x - max) * f(inv)), -87);
           const got = row[i] as number;
-          worst = Math.max(worst, ulps(got, want));
+          worst = Math.max(worst, ulps(got, f(Math.exp(arg))));
+          lanes[i % 4] = f((lanes[i % 4] as number) + got);
+          masked[i % 4] = f((masked[i % 4] as number) + f(got * (mask[i] as number)));
         });
-        // the sums a scalar loop over the kernel's exps takes, bit for bit
-        let wantSum = 0;
-        let wantMasked = 0;
-        for (let i = 0; i < stride; i++) {
-          wantSum += row[i] as number;
-          if (mask[i] === 1) wantMasked += row[i] as number;
-        }
-        expect(sum).toBe(wantSum);
-        expect(new Float64Array(k.memory.buffer, sensAt, 1)[0]).toBe(wantMasked);
+        // four lanes summed in single precision, class by class, then added in double precision
+        expect(sum).toBe((lanes[0] as number) + (lanes[1] as number) + (lanes[2] as number) + (lanes[3] as number));
+        expect(new Float64Array(k.memory.buffer, sensAt, 1)[0]).toBe((masked[0] as number) + (masked[1] as number) + (masked[2] as number) + (masked[3] as number));
       }
     }
-    expect(worst).toBeLessThanOrEqual(1);
-    // far below the maximum: as exp(-700), never 0 or NaN
+    expect(worst).toBeLessThanOrEqual(2);
+    // far below the maximum: as exp(-87), never 0 or NaN
     row[0] = -1e6;
     row[1] = -Infinity;
-    k.expSum(0, 0, 1, stride * 8, sensAt);
-    expect(row[0]).toBeCloseTo(Math.exp(-700), 310);
-    expect(row[1]).toBeGreaterThan(0);
+    k.expSum(0, 0, 1, stride * 4, sensAt);
+    expect(row[0]).toBeCloseTo(Math.exp(-87), 40);
+    expect(row[0]).toBeGreaterThan(0);
+    expect(row[1]).toBe(row[0]);
   });
 
   it('combines the blocks with the bias in order and returns the maximum', () => {
-    const stride = 6;
+    const stride = 8;
     const k = kernel(stride);
-    const bias = [0.5, -1, 2, 0.25, -3, -Infinity];
-    const word = [1, 2, 3, 4, 5, 0];
-    const char = [-1, 0.5, -2, 8, 1, 0];
-    const view = new Float64Array(k.memory.buffer, 0, stride * 4);
+    const bias = [0.5, -1, 2, 0.25, -3, 1.1, 0.7, -Infinity];
+    const word = [1, 2, 3, 4, 5, 0.3, 9, 0];
+    const char = [-1, 0.5, -2, 8, 1, 0.1, -0.4, 0];
+    const view = new Float32Array(k.memory.buffer, 0, stride * 4);
     view.set(bias, stride);
     view.set(word, stride * 2);
     view.set(char, stride * 3);
-    const max = k.combine(0, stride * 8, stride * 16, stride * 24, 0.3, 0.7);
-    const want = bias.map((b, i) => b + 0.3 * (word[i] as number) + 0.7 * (char[i] as number));
+    const max = k.combine(0, stride * 4, stride * 8, stride * 12, 0.3, 0.7);
+    const f = Math.fround;
+    const want = bias.map((b, i) => f(f(f(b) + f(f(0.3) * f(word[i] as number))) + f(f(0.7) * f(char[i] as number))));
     expect(Array.from(view.subarray(0, stride))).toEqual(want);
     expect(max).toBe(Math.max(...want));
   });
 
-  it('adds packed and dense int8 rows (runs of one to five dense rows) exactly as a scalar loop does', () => {
-    // 7 classes: an odd count, so the row is padded to a stride of 8
+  it('adds packed and dense int8 rows (runs of one to five dense rows) exactly as a scalar loop in single precision does', () => {
+    // 7 classes, so the row is padded to a stride of 8 (a multiple of four)
     const classes = 7;
     const stride = 8;
     const k = instantiateKernel();
@@ -130,19 +131,21 @@ describe('intent scorer kernel', () => {
     ];
     new Int32Array(k.memory.buffer, startsAt, rows.length).set(rows.map((r) => r.start));
     new Int32Array(k.memory.buffer, lengthsAt, rows.length).set(rows.map((r) => r.length));
-    new Float64Array(k.memory.buffer, coefsAt, rows.length).set(rows.map((r) => r.coef));
-    const acc = new Float64Array(k.memory.buffer, accAt, stride);
+    new Float32Array(k.memory.buffer, coefsAt, rows.length).set(rows.map((r) => r.coef));
+    const acc = new Float32Array(k.memory.buffer, accAt, stride);
     const start = Array.from({ length: stride }, (_, i) => (i < classes ? i * 0.5 - 1 : 0));
     acc.set(start);
     k.addRows(accAt, startsAt, lengthsAt, coefsAt, rows.length);
-    // the scalar definition: row by row, class by class
-    const want = [...start];
+    // the scalar definition: row by row, class by class, each step rounded to single precision
+    const f = Math.fround;
+    const want = start.map(f);
     for (const r of rows) {
-      if (r.dense) for (let c = 0; c < stride; c++) want[c] = (want[c] as number) + r.coef * (dense[r.start + c] as number);
+      const coef = f(r.coef);
+      if (r.dense) for (let c = 0; c < stride; c++) want[c] = f((want[c] as number) + f(coef * (dense[r.start + c] as number)));
       else
         for (let e = r.start; e < r.start + r.length; e++) {
           const [c, w] = entries[e] as [number, number];
-          want[c] = (want[c] as number) + r.coef * w;
+          want[c] = f((want[c] as number) + f(coef * w));
         }
     }
     // runs of dense rows are added several per pass, in the same order and operations
@@ -150,7 +153,7 @@ describe('intent scorer kernel', () => {
   });
 
   it('ranks the k best values (ties to the lower class) and finds the best masked class, as a scalar definition does', () => {
-    const k = kernel(2);
+    const k = kernel(4);
     const valsAt = 0;
     const maskAt = 1024;
     const orderAt = 2048;
@@ -159,19 +162,19 @@ describe('intent scorer kernel', () => {
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let round = 0; round < 300; round++) {
       const c = 1 + Math.floor(random() * 90);
-      // few distinct values, so ties are common; sometimes -1 (below which nothing counts as best)
-      const vals = Array.from({ length: c }, () => (random() < 0.1 ? -1 : Math.floor(random() * 12) / 4));
+      // few distinct values, so ties are common; raw scores, so some below zero
+      const vals = Array.from({ length: c }, () => (random() < 0.1 ? -1e6 : Math.floor(random() * 12) / 4 - 1));
       const mask = Array.from({ length: c }, () => (random() < 0.4 ? 1 : 0));
-      new Float64Array(k.memory.buffer, valsAt, c).set(vals);
-      new Float64Array(k.memory.buffer, maskAt, c).set(mask);
+      new Float32Array(k.memory.buffer, valsAt, c).set(vals);
+      new Float32Array(k.memory.buffer, maskAt, c).set(mask);
       const topK = 1 + Math.floor(random() * c);
       const best = k.rank(valsAt, c, maskAt, topK, orderAt, topAt);
       const ranked = vals.map((_, i) => i).sort((a, b) => (vals[b] as number) - (vals[a] as number) || a - b);
       expect(Array.from(new Int32Array(k.memory.buffer, orderAt, topK))).toEqual(ranked.slice(0, topK));
-      expect(Array.from(new Float64Array(k.memory.buffer, topAt, topK))).toEqual(ranked.slice(0, topK).map((i) => vals[i]));
+      expect(Array.from(new Float32Array(k.memory.buffer, topAt, topK))).toEqual(ranked.slice(0, topK).map((i) => vals[i]));
       let want = -1;
       mask.forEach((m, i) => {
-        if (m === 1 && (vals[i] as number) > (want < 0 ? -1 : (vals[want] as number))) want = i;
+        if (m === 1 && (want < 0 || (vals[i] as number) > (vals[want] as number))) want = i;
       });
       expect(best).toBe(want);
     }

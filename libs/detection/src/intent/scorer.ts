@@ -27,7 +27,7 @@ const DENSE_ROW_SHARE = 0.5;
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
 const MEMO_SLOTS = MEMO_ENTRIES * 2;
 
-/** Lays out regions in one memory, each 16-byte aligned (the kernel loads two f64 at a time). */
+/** Lays out regions in one memory, each 16-byte aligned (the kernel loads four f32 at a time). */
 class Layout {
   size = 0;
   take(bytes: number): number {
@@ -39,30 +39,31 @@ class Layout {
 
 /**
  * Scores messages with a linear model over hashed TF-IDF features. What costs is the number of
- * class-wide row additions, so those run in a small WebAssembly kernel (kernel.wat), two classes
- * per SIMD operation, over weights laid out in its memory; the feature work stays here.
+ * class-wide row additions, so those run in a small WebAssembly kernel (kernel.wat), four classes
+ * per SIMD operation in single precision, over weights laid out in its memory; the feature work
+ * stays here.
  *
  * - Open-addressing tables hold, per feature, its key, where its weight row is and its idf: a
  *   lookup reads one cache line. Word-level features (unigrams and pairs, looked up for every
  *   message) have a table of their own, 256 KB for the default model, which stays in cache; the
  *   character n-grams' is read only when a new word's row is memoised.
  * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (an
- *   int8 weight per class, a row `stride` wide: 8 times less memory than f64 rows, with no speed
- *   change measured); consecutive dense rows, and the memoised
- *   word rows, are added several per pass over the classes.
+ *   int8 weight per class, a row `stride` wide); consecutive dense rows, and the memoised word
+ *   rows, are added several per pass over the classes.
  * - The character block is a sum of per-word parts (see `vectorise`), and a word's character
- *   n-grams are always the same: its summed row (idf_f * w_f per occurrence) and its squared norm
- *   are memoised per distinct word, so a message adds one row and one number per word and counts
- *   none of its n-grams.
+ *   n-grams are always the same: its summed row (idf_f * w_f per occurrence, summed in double
+ *   precision and kept as f32) and its squared norm are memoised per distinct word, so a message
+ *   adds one row and one number per word and counts none of its n-grams.
  *
- * The word block's sums are taken in the order of the feature-by-feature definition (first
- * occurrence first), with the same double operations; the scores are those of the definition up
- * to the order of additions (a test compares them). Not reentrant: one message at a time
+ * The word block's rows are added in the order of the feature-by-feature definition (first
+ * occurrence first). The sums are single precision (kernel.wat says why): the scores are those of
+ * the double-precision definition to about six significant digits (a test bounds the distance),
+ * and the confidences a prediction reports have four decimals. Not reentrant: one message at a time
  * (JavaScript runs `predict` to completion).
  */
 export class Scorer {
   readonly classCount: number;
-  /** row width: the class count rounded up to even (the kernel adds two classes at a time) */
+  /** row width: the class count rounded up to a multiple of four (the kernel adds four classes at a time) */
   private readonly stride: number;
   private readonly kernel: Kernel;
   private readonly table: Int32Array;
@@ -79,7 +80,9 @@ export class Scorer {
   // memo of character n-gram rows per distinct word
   /** per slot: word hash, word check, entry + 1 (0: empty) */
   private readonly memoTable = new Int32Array(MEMO_SLOTS * 3);
-  private readonly memoRows: Float64Array;
+  private readonly memoRows: Float32Array;
+  /** a memo row while it is summed (in double precision, then kept as f32) */
+  private readonly memoScratch: Float64Array;
   /** entry e's squared norm: the sum over its distinct n-grams of (occurrences * idf)^2 */
   private readonly memoNorms = new Float64Array(MEMO_ENTRIES);
   /** entry e's unigram: its table position, or -1 (not a feature) */
@@ -98,27 +101,27 @@ export class Scorer {
   /** weight rows to add (their starts and lengths from the table) and their coefficients (in the kernel's memory: one per feature at most) */
   private readonly rowStarts: Int32Array;
   private readonly rowLengths: Int32Array;
-  private readonly rowCoefs: Float64Array;
+  private readonly rowCoefs: Float32Array;
 
-  private readonly wordAcc: Float64Array;
-  private readonly charAcc: Float64Array;
-  /** the bias as f64, `stride` wide; the pad class's is -infinity, so it is never the maximum */
-  private readonly bias64: Float64Array;
+  private readonly wordAcc: Float32Array;
+  private readonly charAcc: Float32Array;
+  /** the bias, `stride` wide; the pad classes' is -infinity, so a pad is never the maximum */
+  private readonly bias32: Float32Array;
   /** the last message's raw class scores (`score`), or their exp (`expSum`); `stride` wide, the first `classCount` are the classes */
-  readonly scores: Float64Array;
-  /** 1 for the classes whose exps `expSum` also sums apart, else 0; `stride` wide */
-  private readonly mask: Float64Array;
+  readonly scores: Float32Array;
+  /** 1 for the classes whose exps `expSum` also sums apart and `rank` looks among, else 0; `stride` wide */
+  private readonly mask: Float32Array;
   /** [0]: that sum, from the last `expSum` */
   private readonly maskedSum: Float64Array;
   /** the classes `rank` keeps, best first, and their values (`classCount` long) */
   readonly rankOrder: Int32Array;
-  private readonly rankValues: Float64Array;
+  private readonly rankValues: Float32Array;
 
   /** `summed`: per class, 1 if `expSum` also sums its exp apart (the sensitive labels) */
   constructor(weights: ScorerWeights, classCount: number, summed: ArrayLike<number> = []) {
     const f = weights.featureKeys.length;
     const c = classCount;
-    const stride = c + (c & 1);
+    const stride = (c + 3) & ~3;
     this.classCount = c;
     this.stride = stride;
     this.scale = weights.weightScale;
@@ -151,19 +154,19 @@ export class Scorer {
     const tableAt = layout.take(slots * SLOT * 4);
     const denseAt0 = layout.take(denseRows * stride);
     const packedAt0 = layout.take(packedLength * 4);
-    const memoAt = layout.take(MEMO_ENTRIES * stride * 8);
+    const memoAt = layout.take(MEMO_ENTRIES * stride * 4);
     const offsetsAt = layout.take(MAX_WORDS * 4);
     const startsAt = layout.take((f + 1) * 4);
     const lengthsAt = layout.take((f + 1) * 4);
-    const coefsAt = layout.take((f + 1) * 8);
-    const wordAccAt = layout.take(stride * 8);
-    const charAccAt = layout.take(stride * 8);
-    const biasAt = layout.take(stride * 8);
-    const scoresAt = layout.take(stride * 8);
-    const maskAt = layout.take(stride * 8);
+    const coefsAt = layout.take((f + 1) * 4);
+    const wordAccAt = layout.take(stride * 4);
+    const charAccAt = layout.take(stride * 4);
+    const biasAt = layout.take(stride * 4);
+    const scoresAt = layout.take(stride * 4);
+    const maskAt = layout.take(stride * 4);
     const maskedSumAt = layout.take(8);
     const rankOrderAt = layout.take(c * 4);
-    const rankValuesAt = layout.take(c * 8);
+    const rankValuesAt = layout.take(c * 4);
     this.kernel = instantiateKernel();
     const memory = this.kernel.memory;
     const pages = Math.ceil(layout.size / 65536);
@@ -174,22 +177,23 @@ export class Scorer {
     this.tableIdf = new Float32Array(buffer, tableAt, slots * SLOT);
     this.dense = new Int8Array(buffer, denseAt0, denseRows * stride);
     this.packed = new Int32Array(buffer, packedAt0, packedLength);
-    this.memoRows = new Float64Array(buffer, memoAt, MEMO_ENTRIES * stride);
+    this.memoRows = new Float32Array(buffer, memoAt, MEMO_ENTRIES * stride);
+    this.memoScratch = new Float64Array(stride);
     this.rowOffsets = new Int32Array(buffer, offsetsAt, MAX_WORDS);
     this.rowStarts = new Int32Array(buffer, startsAt, f + 1);
     this.rowLengths = new Int32Array(buffer, lengthsAt, f + 1);
-    this.rowCoefs = new Float64Array(buffer, coefsAt, f + 1);
-    this.wordAcc = new Float64Array(buffer, wordAccAt, stride);
-    this.charAcc = new Float64Array(buffer, charAccAt, stride);
-    this.bias64 = new Float64Array(buffer, biasAt, stride);
-    this.bias64.set(weights.bias);
-    if (stride > c) this.bias64[c] = -Infinity;
-    this.scores = new Float64Array(buffer, scoresAt, stride);
-    this.mask = new Float64Array(buffer, maskAt, stride);
+    this.rowCoefs = new Float32Array(buffer, coefsAt, f + 1);
+    this.wordAcc = new Float32Array(buffer, wordAccAt, stride);
+    this.charAcc = new Float32Array(buffer, charAccAt, stride);
+    this.bias32 = new Float32Array(buffer, biasAt, stride);
+    this.bias32.set(weights.bias);
+    this.bias32.fill(-Infinity, c);
+    this.scores = new Float32Array(buffer, scoresAt, stride);
+    this.mask = new Float32Array(buffer, maskAt, stride);
     for (let k = 0; k < c; k++) this.mask[k] = summed[k] === 1 ? 1 : 0;
     this.maskedSum = new Float64Array(buffer, maskedSumAt, 1);
     this.rankOrder = new Int32Array(buffer, rankOrderAt, c);
-    this.rankValues = new Float64Array(buffer, rankValuesAt, c);
+    this.rankValues = new Float32Array(buffer, rankValuesAt, c);
     this.kernel.layout(denseAt0, packedAt0, memoAt, stride);
     this.wordMask = wordSlots - 1;
     this.charMask = charSlots - 1;
@@ -267,7 +271,7 @@ export class Scorer {
   }
 
   /** Writes the raw class scores of `text` into `out` (bias + scale * (word block + character block)). */
-  scoreInto(text: string, out: Float64Array): void {
+  scoreInto(text: string, out: Float64Array | Float32Array): void {
     this.score(text);
     for (let k = 0; k < this.classCount; k++) out[k] = this.scores[k] as number;
   }
@@ -282,9 +286,9 @@ export class Scorer {
   }
 
   /**
-   * The `k` (1 to classCount) largest of `scores`, best first, ties to the lower class, into
-   * `rankOrder[0..k)`; returns the first class of `summed` holding the largest of their values
-   * above -1, or -1 (after `expSum`, every value is above 0).
+   * The `k` (1 to classCount) largest of `scores` (the raw scores: before `expSum`), best first,
+   * ties to the lower class, into `rankOrder[0..k)`; returns the first class of `summed` holding the
+   * largest of their values, or -1 (none).
    */
   rank(k: number): number {
     return this.kernel.rank(this.scores.byteOffset, this.classCount, this.mask.byteOffset, k, this.rankOrder.byteOffset, this.rankValues.byteOffset);
@@ -345,7 +349,7 @@ export class Scorer {
     if (nWord === 0 && nRows === 0) {
       this.wordAcc.fill(0);
       this.charAcc.fill(0);
-      return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
+      return kernel.combine(this.scores.byteOffset, this.bias32.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
     }
     const charAcc = this.charAcc;
     kernel.sumRows(charAcc.byteOffset, rowOffsets.byteOffset, nRows);
@@ -371,7 +375,7 @@ export class Scorer {
     kernel.addRows(wordAcc.byteOffset, rowStarts.byteOffset, rowLengths.byteOffset, rowCoefs.byteOffset, nWord);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
-    return kernel.combine(this.scores.byteOffset, this.bias64.byteOffset, wordAcc.byteOffset, charAcc.byteOffset, invWord, invChar);
+    return kernel.combine(this.scores.byteOffset, this.bias32.byteOffset, wordAcc.byteOffset, charAcc.byteOffset, invWord, invChar);
   }
 
   /**
@@ -393,11 +397,10 @@ export class Scorer {
     }
     const stride = this.stride;
     const e = this.memoCount++;
-    const rows = this.memoRows;
-    rows.fill(0, e * stride, (e + 1) * stride);
+    const row = this.memoScratch;
+    row.fill(0);
     const n = fb.charKeys(w);
     const keys = fb.charBuffer;
-    const row = rows.subarray(e * stride, (e + 1) * stride);
     const counts = this.counts;
     const inWord = this.inWord;
     let distinct = 0;
@@ -416,6 +419,7 @@ export class Scorer {
       counts[base >> 2] = 0;
       norm += u * u;
     }
+    this.memoRows.set(row, e * stride);
     this.memoNorms[e] = norm;
     const unigram = fb.wordUnigram[w] as number;
     this.memoUnigram[e] = unigram === 0 ? -1 : this.findWord(unigram);
