@@ -51,12 +51,18 @@ interface Measured {
   roundTimes: number[];
 }
 
+/** Passes over the corpus each runner makes before any is measured. */
+const warmUpPasses = Number(args.get('warmup') ?? 60);
+
 /**
  * Every runner is warmed up before any is measured, and the rounds take turns (round k of every
- * runner, then round k + 1), so JIT warm-up and other jobs on the machine weigh on all alike.
+ * runner, then round k + 1), so other jobs on the machine weigh on all alike. The warm-up is long
+ * enough for the JIT to have finished with every runner: a server runs the same code all day, and
+ * what is measured is that steady state (after 5 passes, as this script warmed up before, our next
+ * round took half as long again as our rounds from the 15th on, the peer's 7% longer).
  */
 function measureAll(list: Runner[]): Measured[] {
-  for (let i = 0; i < 5; i++) for (const r of list) for (const t of corpus) r.run(t);
+  for (let i = 0; i < warmUpPasses; i++) for (const r of list) for (const t of corpus) r.run(t);
   const samples = list.map((): number[] => []);
   const totals = list.map(() => 0);
   const roundTimes = list.map((): number[] => []);
@@ -87,7 +93,7 @@ function measureAll(list: Runner[]): Measured[] {
   });
 }
 
-console.log(`corpus: ${corpus.length} messages (mean ${Math.round(corpus.reduce((a, t) => a + t.length, 0) / corpus.length)} chars), ${rounds} rounds, node ${process.version}`);
+console.log(`corpus: ${corpus.length} messages (mean ${Math.round(corpus.reduce((a, t) => a + t.length, 0) / corpus.length)} chars), ${warmUpPasses} warm-up passes, ${rounds} rounds, node ${process.version}`);
 console.log('| path | messages/s | mean us | p50 us | p99 us | vs redact-pii (mean) |');
 console.log('|---|---|---|---|---|---|');
 const measured = measureAll(runners);
