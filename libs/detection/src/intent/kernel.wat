@@ -6,8 +6,8 @@
 ;; Single precision (f32) throughout: four classes per operation where doubles took two, and half the
 ;; memory per row, which matters as much (a server's other work pushes the rows out of the caches
 ;; between messages). The confidences a prediction reports have four decimals; f32 sums of a
-;; message's few dozen rows hold about six (intent-model.spec.ts bounds the scores' distance to the
-;; double-precision definition). Every row sum is taken in a fixed order with plain IEEE single
+;; message's few dozen rows are off by about a millionth of their terms' sizes (intent-model.spec.ts
+;; bounds the scores' distance to the double-precision definition). Every row sum is taken in a fixed order with plain IEEE single
 ;; operations (no fused multiply-add), so kernel.spec.ts checks the sums bit for bit against scalar
 ;; loops rounding each step with Math.fround.
 ;;

@@ -57,9 +57,9 @@ class Layout {
  *
  * The word block's rows are added in the order of the feature-by-feature definition (first
  * occurrence first). The sums are single precision (kernel.wat says why): the scores are those of
- * the double-precision definition to about six significant digits (a test bounds the distance),
- * and the confidences a prediction reports have four decimals. Not reentrant: one message at a time
- * (JavaScript runs `predict` to completion).
+ * the double-precision definition within the usual bound of a running sum in single precision (a
+ * test holds them to it), and the confidences a prediction reports have four decimals. Not
+ * reentrant: one message at a time (JavaScript runs `predict` to completion).
  */
 export class Scorer {
   readonly classCount: number;
@@ -271,7 +271,7 @@ export class Scorer {
   }
 
   /** Writes the raw class scores of `text` into `out` (bias + scale * (word block + character block)). */
-  scoreInto(text: string, out: Float64Array | Float32Array): void {
+  scoreInto(text: string, out: Float64Array): void {
     this.score(text);
     for (let k = 0; k < this.classCount; k++) out[k] = this.scores[k] as number;
   }
