@@ -25,7 +25,7 @@ const SEED_CHAR = 0x68e31da4;
 const SEED_BIGRAM = 0x3c6ef372;
 const MAX_WORD = 40;
 /** Bounds the work for one message: the classifier only needs the start of a long text. */
-const MAX_CHARS = 2000;
+export const MAX_CHARS = 2000;
 /** The most words one text can have: a word and a separator take two code units, and lower-casing at most doubles a character (U+0130). */
 export const MAX_WORDS = MAX_CHARS;
 
@@ -247,9 +247,14 @@ export class FeatureBuffer {
 
   /** Character n-gram keys of word `k` of the last `extractWords` into `charBuffer`; returns the count (0 without n-grams). */
   charKeys(k: number): number {
+    return this.charKeysOf(this.codes, this.wordStart[k] as number, this.wordLength[k] as number);
+  }
+
+  /** Character n-gram keys of the word `codes[from..from+len)` (lower-cased, as a word here is) into `charBuffer`; returns the count. */
+  charKeysOf(codes: Uint16Array, from: number, len: number): number {
     const o = this.options;
     if (o.charMin <= 0) return 0;
-    return charKeysInto(this.codes, this.wordStart[k] as number, this.wordLength[k] as number, o.charMin, o.charMax, this.charBuffer, 0);
+    return charKeysInto(codes, from, len, o.charMin, o.charMax, this.charBuffer, 0);
   }
 
   private reset(split: boolean): void {

@@ -21,6 +21,12 @@ export interface Kernel {
   combine(out: number, bias: number, word: number, char: number, invWord: number, invChar: number): number;
   expSum(out: number, max: number, inv: number, mask: number, sens: number): number;
   rank(vals: number, c: number, mask: number, k: number, order: number, top: number): number;
+  /** the word walk (Scorer.score for plain ASCII text): its regions, from a block of int32 (scorer.ts) */
+  setup(cfg: number): void;
+  /** splits and looks up the words of the text's first `n` bytes; returns their number + 65536 * those not in the memo */
+  words(n: number): number;
+  /** the scores of the words listed by `words`; returns the maximum */
+  scoreWords(words: number): number;
 }
 
 let kernelModule: object | null = null;

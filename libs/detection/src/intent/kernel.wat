@@ -1,5 +1,5 @@
 ;; The intent scorer's class-wide sums and its softmax (scorer.ts), four classes per SIMD operation
-;; in single precision.
+;; in single precision; and its word walk for plain ASCII text (split, hash, look up, count, sum).
 ;;
 ;; Build: `npm run build:kernel` (wabt) writes kernel.wasm.ts; a test checks the two agree.
 ;;
@@ -15,7 +15,8 @@
 ;;   dense   int8 rows of `stride` (the class count rounded up to a multiple of four; the pad classes
 ;;           are zero), read four at a time and widened to f32
 ;;   packed  int32 entries (class << 8 | int8 weight)
-;;   memo    f32 rows of `stride`
+;;   memo    entries: a word's squared norm (f64), its unigram's table position (i32), 4 bytes
+;;           unused, then its row (f32, `stride`), `entryBytes` in all
 ;;   lists   int32 / f32 arrays handed over per call
 (module
   (memory (export "memory") 1)
@@ -24,6 +25,37 @@
   (global $memo (mut i32) (i32.const 0))
   ;; bytes per f32 row (accumulators, memo rows, bias, scores, mask): stride * 4; a dense int8 row has stride bytes
   (global $rowBytes (mut i32) (i32.const 0))
+  ;; the word walk's regions (`setup`)
+  (global $text (mut i32) (i32.const 0))
+  (global $codes (mut i32) (i32.const 0))
+  (global $wHash (mut i32) (i32.const 0))
+  (global $wCheck (mut i32) (i32.const 0))
+  (global $wStart (mut i32) (i32.const 0))
+  (global $wLen (mut i32) (i32.const 0))
+  (global $wUni (mut i32) (i32.const 0))
+  (global $wPair (mut i32) (i32.const 0))
+  (global $wEntry (mut i32) (i32.const 0))
+  (global $table (mut i32) (i32.const 0))
+  (global $wordMask (mut i32) (i32.const 0))
+  (global $memoTable (mut i32) (i32.const 0))
+  (global $memoMask (mut i32) (i32.const 0))
+  (global $memoCap (mut i32) (i32.const 0))
+  (global $memoCount (mut i32) (i32.const 0))
+  (global $entryBytes (mut i32) (i32.const 0))
+  (global $counts (mut i32) (i32.const 0))
+  (global $order (mut i32) (i32.const 0))
+  (global $offsets (mut i32) (i32.const 0))
+  (global $starts (mut i32) (i32.const 0))
+  (global $lengths (mut i32) (i32.const 0))
+  (global $coefs (mut i32) (i32.const 0))
+  (global $wordAcc (mut i32) (i32.const 0))
+  (global $charAcc (mut i32) (i32.const 0))
+  (global $bias (mut i32) (i32.const 0))
+  (global $scores (mut i32) (i32.const 0))
+  (global $logs (mut i32) (i32.const 0))
+  (global $useWords (mut i32) (i32.const 0))
+  (global $useBigrams (mut i32) (i32.const 0))
+  (global $scale (mut f64) (f64.const 0))
 
   (func (export "layout") (param $dense i32) (param $packed i32) (param $memo i32) (param $stride i32)
     (global.set $dense (local.get $dense))
@@ -33,7 +65,7 @@
 
   ;; acc = the sum of the memo rows starting at the element offsets offs[0..n), in that order,
   ;; four rows per pass: acc = (((acc + a) + b) + d) + e
-  (func (export "sumRows") (param $acc i32) (param $offs i32) (param $n i32)
+  (func $sumRows (export "sumRows") (param $acc i32) (param $offs i32) (param $n i32)
     (local $r i32) (local $k i32) (local $end i32)
     (local $a i32) (local $b i32) (local $d i32) (local $e i32)
     (local.set $end (global.get $rowBytes))
@@ -81,7 +113,7 @@
   ;; packed entries) and has lengths[i] entries (-1: dense). Up to four consecutive dense rows per
   ;; pass over the classes: acc = (((acc + ca * a) + cb * b) + cd * d) + ce * e. The caller reads
   ;; starts and lengths from the table slots it has just looked up; no helper calls in the loops.
-  (func (export "addRows") (param $acc i32) (param $starts i32) (param $lengths i32) (param $coefs i32) (param $n i32)
+  (func $addRows (export "addRows") (param $acc i32) (param $starts i32) (param $lengths i32) (param $coefs i32) (param $n i32)
     (local $sp i32) (local $lp i32) (local $cp i32) (local $stop i32) (local $m i32) (local $k i32) (local $end i32)
     (local $len i32) (local $p i32) (local $pend i32) (local $x i32) (local $at i32) (local $coef f32)
     (local $a i32) (local $b i32) (local $d i32) (local $e i32)
@@ -170,7 +202,7 @@
 
   ;; out[k] = bias[k] + invWord * wordAcc[k] + invChar * charAcc[k] for the whole row, in that order
   ;; (the pad classes' bias is -infinity, so a pad never wins); returns the maximum
-  (func (export "combine") (param $out i32) (param $bias i32) (param $word i32) (param $char i32) (param $invWord f32) (param $invChar f32) (result f32)
+  (func $combine (export "combine") (param $out i32) (param $bias i32) (param $word i32) (param $char i32) (param $invWord f32) (param $invChar f32) (result f32)
     (local $k i32) (local $end i32) (local $v v128) (local $max v128) (local $iw v128) (local $ic v128)
     (local.set $end (global.get $rowBytes))
     (local.set $iw (f32x4.splat (local.get $invWord)))
@@ -310,4 +342,258 @@
         (local.set $b (i32.add (local.get $b) (i32.const 4)))
         (br $blocks)))
     (local.get $best))
+
+  ;; ---------------------------------------------------------------------------------------------
+  ;; The word walk: the whole of Scorer.score for a plain ASCII text (scorer.ts keeps the same walk in
+  ;; JavaScript for any other text, and a test holds the two to the same scores, bit for bit).
+
+  ;; The regions, from a block of int32 at $cfg (scorer.ts writes it; the offsets below are its
+  ;; fields): the text's bytes, the words' code units and per-word lists, the word-level feature
+  ;; table, the memo (table, entries, count), the counts per table slot, the lists `addRows` and
+  ;; `sumRows` read, the accumulators, bias and scores, and a table of 1 + ln tf (1 for tf = 1).
+  (func (export "setup") (param $cfg i32)
+    (global.set $text (i32.load offset=0 (local.get $cfg)))
+    (global.set $codes (i32.load offset=4 (local.get $cfg)))
+    (global.set $wHash (i32.load offset=8 (local.get $cfg)))
+    (global.set $wCheck (i32.load offset=12 (local.get $cfg)))
+    (global.set $wStart (i32.load offset=16 (local.get $cfg)))
+    (global.set $wLen (i32.load offset=20 (local.get $cfg)))
+    (global.set $wUni (i32.load offset=24 (local.get $cfg)))
+    (global.set $wPair (i32.load offset=28 (local.get $cfg)))
+    (global.set $wEntry (i32.load offset=32 (local.get $cfg)))
+    (global.set $table (i32.load offset=36 (local.get $cfg)))
+    (global.set $wordMask (i32.load offset=40 (local.get $cfg)))
+    (global.set $memoTable (i32.load offset=44 (local.get $cfg)))
+    (global.set $memoMask (i32.load offset=48 (local.get $cfg)))
+    (global.set $memoCap (i32.load offset=52 (local.get $cfg)))
+    (global.set $memoCount (i32.load offset=56 (local.get $cfg)))
+    (global.set $entryBytes (i32.load offset=60 (local.get $cfg)))
+    (global.set $counts (i32.load offset=64 (local.get $cfg)))
+    (global.set $order (i32.load offset=68 (local.get $cfg)))
+    (global.set $offsets (i32.load offset=72 (local.get $cfg)))
+    (global.set $starts (i32.load offset=76 (local.get $cfg)))
+    (global.set $lengths (i32.load offset=80 (local.get $cfg)))
+    (global.set $coefs (i32.load offset=84 (local.get $cfg)))
+    (global.set $wordAcc (i32.load offset=88 (local.get $cfg)))
+    (global.set $charAcc (i32.load offset=92 (local.get $cfg)))
+    (global.set $bias (i32.load offset=96 (local.get $cfg)))
+    (global.set $scores (i32.load offset=100 (local.get $cfg)))
+    (global.set $logs (i32.load offset=104 (local.get $cfg)))
+    (global.set $useWords (i32.load offset=108 (local.get $cfg)))
+    (global.set $useBigrams (i32.load offset=112 (local.get $cfg)))
+    (global.set $scale (f64.load offset=120 (local.get $cfg))))
+
+  ;; features.ts's wordKey: murmur3's fmix32, the low bit cleared (a word-level feature), never 0
+  (func $wordKey (param $h i32) (result i32)
+    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+    (local.set $h (i32.mul (local.get $h) (i32.const 0x85ebca6b)))
+    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))))
+    (local.set $h (i32.mul (local.get $h) (i32.const 0xc2b2ae35)))
+    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+    (local.set $h (i32.and (local.get $h) (i32.const -2)))
+    (select (local.get $h) (i32.const 2) (local.get $h)))
+
+  ;; Word $w of the text: its code units at $start ($len of them), its hash $wh (FNV-1a over them)
+  ;; and the hash of the word before ($first: none). Writes its check hash, unigram key and pair key
+  ;; as features.ts's FeatureBuffer does.
+  (func $word (param $w i32) (param $start i32) (param $len i32) (param $wh i32) (param $prev i32) (param $first i32)
+    (local $check i32) (local $p i32) (local $end i32) (local $x i32)
+    (local.set $check (i32.xor (i32.const 0x9e3779b9) (local.get $len)))
+    (local.set $p (local.get $start))
+    (local.set $end (i32.add (local.get $start) (i32.shl (local.get $len) (i32.const 1))))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $check (i32.mul (i32.xor (local.get $check) (i32.load16_u (local.get $p))) (i32.const 0x5bd1e995)))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $units)))
+    (local.set $x (i32.shl (local.get $w) (i32.const 2)))
+    (i32.store (i32.add (global.get $wHash) (local.get $x)) (local.get $wh))
+    (i32.store (i32.add (global.get $wCheck) (local.get $x)) (local.get $check))
+    (i32.store (i32.add (global.get $wStart) (local.get $x)) (local.get $start))
+    (i32.store (i32.add (global.get $wLen) (local.get $x)) (local.get $len))
+    (i32.store (i32.add (global.get $wUni) (local.get $x))
+      (if (result i32) (global.get $useWords)
+        (then (call $wordKey (i32.mul (i32.xor (local.get $wh) (i32.const 1)) (i32.const 0x01000193))))
+        (else (i32.const 0))))
+    (i32.store (i32.add (global.get $wPair) (local.get $x))
+      (if (result i32) (i32.and (global.get $useBigrams) (i32.eqz (local.get $first)))
+        (then
+          (call $wordKey
+            (i32.mul
+              (i32.xor (i32.mul (i32.xor (i32.const 0x3c6ef372) (local.get $prev)) (i32.const 0x01000193)) (local.get $wh))
+              (i32.const 0x01000193))))
+        (else (i32.const 0)))))
+
+  ;; Splits the first $n bytes at $text (plain ASCII) into lower-cased words (letters and digits; an
+  ;; apostrophe inside a word is dropped; anything else separates; the first 40 code units of a word
+  ;; kept), as features.ts's forEachWord does, and lists them (`$word`). Makes room in the memo for
+  ;; every word (it starts again when it would overflow) and looks each word up: its entry, or -1.
+  ;; Returns the number of words, plus 65536 times the number of words not found (the caller makes
+  ;; their entries).
+  (func (export "words") (param $n i32) (result i32)
+    (local $i i32) (local $c i32) (local $len i32) (local $in i32) (local $w i32) (local $at i32)
+    (local $start i32) (local $wh i32) (local $prev i32) (local $first i32) (local $misses i32)
+    (local $j i32) (local $h i32) (local $check i32) (local $slot i32) (local $p i32) (local $entry i32)
+    (local.set $first (i32.const 1))
+    (local.set $at (global.get $codes))
+    (block $chars_done
+      (loop $chars
+        (br_if $chars_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.load8_u (i32.add (global.get $text) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (if (i32.lt_u (i32.sub (local.get $c) (i32.const 65)) (i32.const 26))
+          (then (local.set $c (i32.add (local.get $c) (i32.const 32)))))
+        (if (i32.or
+              (i32.lt_u (i32.sub (local.get $c) (i32.const 97)) (i32.const 26))
+              (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)))
+          (then
+            (if (i32.eqz (local.get $in))
+              (then
+                (local.set $in (i32.const 1))
+                (local.set $len (i32.const 0))
+                (local.set $start (local.get $at))
+                ;; FNV_OFFSET ^ SEED_WORD
+                (local.set $wh (i32.const 0x9a9ba856))))
+            (if (i32.lt_u (local.get $len) (i32.const 40))
+              (then
+                (i32.store16 (local.get $at) (local.get $c))
+                (local.set $at (i32.add (local.get $at) (i32.const 2)))
+                (local.set $wh (i32.mul (i32.xor (local.get $wh) (local.get $c)) (i32.const 0x01000193)))
+                (local.set $len (i32.add (local.get $len) (i32.const 1)))))
+            (br $chars)))
+        (br_if $chars (i32.eqz (local.get $in)))
+        (br_if $chars (i32.eq (local.get $c) (i32.const 39)))
+        (call $word (local.get $w) (local.get $start) (local.get $len) (local.get $wh) (local.get $prev) (local.get $first))
+        (local.set $prev (local.get $wh))
+        (local.set $first (i32.const 0))
+        (local.set $in (i32.const 0))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br $chars)))
+    (if (local.get $in)
+      (then
+        (call $word (local.get $w) (local.get $start) (local.get $len) (local.get $wh) (local.get $prev) (local.get $first))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))))
+    (if (i32.gt_u (i32.add (i32.load (global.get $memoCount)) (local.get $w)) (global.get $memoCap))
+      (then
+        (memory.fill (global.get $memoTable) (i32.const 0) (i32.mul (i32.add (global.get $memoMask) (i32.const 1)) (i32.const 12)))
+        (i32.store (global.get $memoCount) (i32.const 0))))
+    ;; open addressing on the two hashes (slots of hash, check, entry + 1), as Scorer.memoEntry
+    (block $words_done
+      (loop $words
+        (br_if $words_done (i32.ge_u (local.get $j) (local.get $w)))
+        (local.set $h (i32.load (i32.add (global.get $wHash) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $check (i32.load (i32.add (global.get $wCheck) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $slot (i32.and (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))) (global.get $memoMask)))
+        (block $found
+          (loop $probe
+            (local.set $p (i32.add (global.get $memoTable) (i32.mul (local.get $slot) (i32.const 12))))
+            (local.set $entry (i32.load offset=8 (local.get $p)))
+            (if (i32.eqz (local.get $entry))
+              (then
+                (local.set $misses (i32.add (local.get $misses) (i32.const 1)))
+                (br $found)))
+            (br_if $found (i32.and (i32.eq (i32.load (local.get $p)) (local.get $h)) (i32.eq (i32.load offset=4 (local.get $p)) (local.get $check))))
+            (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $memoMask)))
+            (br $probe)))
+        ;; entry + 1, or 0: the entry, or -1
+        (i32.store (i32.add (global.get $wEntry) (i32.shl (local.get $j) (i32.const 2))) (i32.sub (local.get $entry) (i32.const 1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $words)))
+    (i32.or (local.get $w) (i32.shl (local.get $misses) (i32.const 16))))
+
+  ;; The table position (in int32s) of the word-level feature with this key, or -1 (Scorer.findWord)
+  (func $findWord (param $key i32) (result i32)
+    (local $slot i32) (local $at i32)
+    (local.set $slot (i32.and (local.get $key) (global.get $wordMask)))
+    (loop $probe
+      (local.set $at (i32.load (i32.add (global.get $table) (i32.shl (local.get $slot) (i32.const 4)))))
+      (if (i32.eq (local.get $at) (local.get $key)) (then (return (i32.shl (local.get $slot) (i32.const 2)))))
+      (if (i32.eqz (local.get $at)) (then (return (i32.const -1))))
+      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $wordMask)))
+      (br $probe))
+    (unreachable))
+
+  ;; Counts one more occurrence of the feature at table position $pos; lists it (in $order, $n
+  ;; listed so far) at its first. Returns the new length of the list.
+  (func $count (param $pos i32) (param $n i32) (result i32)
+    (local $at i32) (local $seen i32)
+    ;; a u16 per table slot: the slot is $pos / 4
+    (local.set $at (i32.add (global.get $counts) (i32.shr_u (local.get $pos) (i32.const 1))))
+    (local.set $seen (i32.load16_u (local.get $at)))
+    (i32.store16 (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
+    (if (i32.eqz (local.get $seen))
+      (then
+        (i32.store (i32.add (global.get $order) (i32.shl (local.get $n) (i32.const 2))) (local.get $pos))
+        (return (i32.add (local.get $n) (i32.const 1)))))
+    (local.get $n))
+
+  ;; The scores of the $words words `words` listed (every one with its memo entry), as Scorer.score:
+  ;; the memo rows and norms of the character block, the word-level features counted and added in
+  ;; order of first occurrence (each word's unigram, then its pair), combined with the bias.
+  ;; Returns the maximum.
+  (func (export "scoreWords") (param $words i32) (result f32)
+    (local $w i32) (local $x i32) (local $e i32) (local $entry i32) (local $norm f64) (local $normChar f64)
+    (local $normWord f64) (local $nRows i32) (local $nWord i32) (local $pos i32) (local $key i32)
+    (local $i i32) (local $at i32) (local $slot i32) (local $tf i32) (local $v f64)
+    (local $invWord f64) (local $invChar f64)
+    (block $words_done
+      (loop $walk
+        (br_if $words_done (i32.ge_u (local.get $w) (local.get $words)))
+        (local.set $x (i32.shl (local.get $w) (i32.const 2)))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        ;; an entry: its squared norm (f64), its unigram's table position (or -1), then its row
+        (local.set $e (i32.mul (i32.load (i32.add (global.get $wEntry) (local.get $x))) (global.get $entryBytes)))
+        (local.set $entry (i32.add (global.get $memo) (local.get $e)))
+        (local.set $norm (f64.load (local.get $entry)))
+        (if (f64.ne (local.get $norm) (f64.const 0))
+          (then
+            (local.set $normChar (f64.add (local.get $normChar) (local.get $norm)))
+            (i32.store (i32.add (global.get $offsets) (i32.shl (local.get $nRows) (i32.const 2)))
+              (i32.shr_u (i32.add (local.get $e) (i32.const 16)) (i32.const 2)))
+            (local.set $nRows (i32.add (local.get $nRows) (i32.const 1)))))
+        (local.set $pos (i32.load offset=8 (local.get $entry)))
+        (if (i32.ge_s (local.get $pos) (i32.const 0))
+          (then (local.set $nWord (call $count (local.get $pos) (local.get $nWord)))))
+        (local.set $key (i32.load (i32.add (global.get $wPair) (local.get $x))))
+        (br_if $walk (i32.eqz (local.get $key)))
+        (local.set $pos (call $findWord (local.get $key)))
+        (br_if $walk (i32.lt_s (local.get $pos) (i32.const 0)))
+        (local.set $nWord (call $count (local.get $pos) (local.get $nWord)))
+        (br $walk)))
+    (if (i32.eqz (i32.or (local.get $nWord) (local.get $nRows)))
+      (then
+        (memory.fill (global.get $wordAcc) (i32.const 0) (global.get $rowBytes))
+        (memory.fill (global.get $charAcc) (i32.const 0) (global.get $rowBytes))
+        (return (call $combine (global.get $scores) (global.get $bias) (global.get $wordAcc) (global.get $charAcc) (f32.const 0) (f32.const 0)))))
+    (call $sumRows (global.get $charAcc) (global.get $offsets) (local.get $nRows))
+    ;; v = (1 + ln tf) * idf, its square summed in double precision; the rows' starts, lengths and
+    ;; coefficients listed for addRows; the counts left at zero
+    (block $features_done
+      (loop $features
+        (br_if $features_done (i32.ge_u (local.get $i) (local.get $nWord)))
+        (local.set $x (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $pos (i32.load (i32.add (global.get $order) (local.get $x))))
+        (local.set $at (i32.add (global.get $counts) (i32.shr_u (local.get $pos) (i32.const 1))))
+        (local.set $tf (i32.load16_u (local.get $at)))
+        (i32.store16 (local.get $at) (i32.const 0))
+        (local.set $slot (i32.add (global.get $table) (i32.shl (local.get $pos) (i32.const 2))))
+        (local.set $v
+          (f64.mul
+            (f64.load (i32.add (global.get $logs) (i32.shl (local.get $tf) (i32.const 3))))
+            (f64.promote_f32 (f32.load offset=12 (local.get $slot)))))
+        (local.set $normWord (f64.add (local.get $normWord) (f64.mul (local.get $v) (local.get $v))))
+        (i32.store (i32.add (global.get $starts) (local.get $x)) (i32.load offset=4 (local.get $slot)))
+        (i32.store (i32.add (global.get $lengths) (local.get $x)) (i32.load offset=8 (local.get $slot)))
+        (f32.store (i32.add (global.get $coefs) (local.get $x)) (f32.demote_f64 (local.get $v)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $features)))
+    (memory.fill (global.get $wordAcc) (i32.const 0) (global.get $rowBytes))
+    (call $addRows (global.get $wordAcc) (global.get $starts) (global.get $lengths) (global.get $coefs) (local.get $nWord))
+    (if (f64.gt (local.get $normWord) (f64.const 0))
+      (then (local.set $invWord (f64.div (global.get $scale) (f64.sqrt (local.get $normWord))))))
+    (if (f64.gt (local.get $normChar) (f64.const 0))
+      (then (local.set $invChar (f64.div (global.get $scale) (f64.sqrt (local.get $normChar))))))
+    (call $combine (global.get $scores) (global.get $bias) (global.get $wordAcc) (global.get $charAcc)
+      (f32.demote_f64 (local.get $invWord)) (f32.demote_f64 (local.get $invChar))))
 )

@@ -1,4 +1,4 @@
-import { FeatureBuffer, MAX_WORDS, type FeatureOptions } from './features.js';
+import { FeatureBuffer, MAX_CHARS, MAX_WORDS, type FeatureOptions } from './features.js';
 import { instantiateKernel, type Kernel } from './kernel.js';
 
 /** What the scorer needs of a model: its hashed features, idf, weight rows and bias. */
@@ -38,10 +38,14 @@ class Layout {
 }
 
 /**
- * Scores messages with a linear model over hashed TF-IDF features. What costs is the number of
- * class-wide row additions, so those run in a small WebAssembly kernel (kernel.wat), four classes
- * per SIMD operation in single precision, over weights laid out in its memory; the feature work
- * stays here.
+ * Scores messages with a linear model over hashed TF-IDF features, in a small WebAssembly kernel
+ * (kernel.wat) over weights laid out in its memory: the class-wide row additions four classes per
+ * SIMD operation in single precision, and, for plain ASCII text (the usual message), the whole
+ * walk: words split, lower-cased and hashed, looked up in the memo and the feature table, counted.
+ * Any other text (accents, other scripts, full-width forms) is walked here in JavaScript, with
+ * Unicode's lower case and letter classes (`scoreUnicode`); a test holds the two walks to the same
+ * scores, bit for bit. The kernel's walk takes about a quarter off the intent's time: no lower-cased
+ * copy of the text, no per-word callback, and integer hashing without number conversions.
  *
  * - Open-addressing tables hold, per feature, its key, where its weight row is and its idf: a
  *   lookup reads one cache line. Word-level features (unigrams and pairs, looked up for every
@@ -66,6 +70,14 @@ export class Scorer {
   /** row width: the class count rounded up to a multiple of four (the kernel adds four classes at a time) */
   private readonly stride: number;
   private readonly kernel: Kernel;
+  // the kernel's functions and the regions' addresses, read once: a load from the exports object or
+  // a typed array's byteOffset getter costs a runtime call each time in optimised code
+  private readonly sumRows: Kernel['sumRows'];
+  private readonly addRows: Kernel['addRows'];
+  private readonly combine: Kernel['combine'];
+  private readonly expSumOf: Kernel['expSum'];
+  private readonly rankOf: Kernel['rank'];
+  private readonly at: Readonly<Record<'offsets' | 'starts' | 'lengths' | 'coefs' | 'wordAcc' | 'charAcc' | 'bias' | 'scores' | 'mask' | 'maskedSum' | 'rankOrder' | 'rankValues', number>>;
   private readonly table: Int32Array;
   private readonly tableIdf: Float32Array;
   private readonly wordMask: number;
@@ -77,26 +89,46 @@ export class Scorer {
   private readonly scale: number;
   private readonly buffer: FeatureBuffer;
 
-  // memo of character n-gram rows per distinct word
+  // memo of character n-gram rows per distinct word (in the kernel's memory: its word walk reads it)
   /** per slot: word hash, word check, entry + 1 (0: empty) */
-  private readonly memoTable = new Int32Array(MEMO_SLOTS * 3);
-  private readonly memoRows: Float32Array;
+  private readonly memoTable: Int32Array;
+  /**
+   * Entries of `entryBytes`: the squared norm (f64: the sum over the word's distinct n-grams of
+   * (occurrences * idf)^2), the unigram's table position (int32, -1: not a feature), 4 bytes unused,
+   * then the summed row (`stride` f32), so a word's norm and unigram are in its row's first cache line.
+   */
+  private readonly memoF64: Float64Array;
+  private readonly memoI32: Int32Array;
+  private readonly memoF32: Float32Array;
+  /** an entry's size in int32 (or f32) units */
+  private readonly entryInts: number;
+  /** [0]: the entries in use */
+  private readonly memoCount: Int32Array;
   /** a memo row while it is summed (in double precision, then kept as f32) */
   private readonly memoScratch: Float64Array;
-  /** entry e's squared norm: the sum over its distinct n-grams of (occurrences * idf)^2 */
-  private readonly memoNorms = new Float64Array(MEMO_ENTRIES);
-  /** entry e's unigram: its table position, or -1 (not a feature) */
-  private readonly memoUnigram = new Int32Array(MEMO_ENTRIES);
   /** a word's distinct n-grams while its entry is made (table positions) */
   private readonly inWord: Int32Array;
-  private memoCount = 0;
+
+  // the kernel's word walk (plain ASCII text): the text's bytes, the words' code units and lists
+  private readonly textBytes: Uint8Array;
+  private readonly encoder = new TextEncoder();
+  private readonly codeUnits: Uint16Array;
+  private readonly codesAt: number;
+  private readonly walkHash: Int32Array;
+  private readonly walkCheck: Int32Array;
+  private readonly walkStart: Int32Array;
+  private readonly walkLength: Int32Array;
+  private readonly walkUnigram: Uint32Array;
+  private readonly walkEntry: Int32Array;
+  private readonly words: Kernel['words'];
+  private readonly scoreWords: Kernel['scoreWords'];
 
   // the current message
   /** per table slot: occurrences of its feature in the message (all zero between messages; at most a few thousand in the 2,000 characters read) */
   private readonly counts: Uint16Array;
-  /** distinct features by block, in order of first occurrence (table positions) */
-  private wordOrder = new Int32Array(64);
-  /** where the memoised rows of the message's words start in memoRows (in the kernel's memory: MAX_WORDS long) */
+  /** distinct word-level features, in order of first occurrence (table positions; two per word at most) */
+  private readonly wordOrder: Int32Array;
+  /** where the memoised rows of the message's words start among the memo entries (f32 units) (in the kernel's memory: MAX_WORDS long) */
   private readonly rowOffsets: Int32Array;
   /** weight rows to add (their starts and lengths from the table) and their coefficients (in the kernel's memory: one per feature at most) */
   private readonly rowStarts: Int32Array;
@@ -151,10 +183,20 @@ export class Scorer {
     }
 
     const layout = new Layout();
+    const cfgAt = layout.take(128);
     const tableAt = layout.take(slots * SLOT * 4);
     const denseAt0 = layout.take(denseRows * stride);
     const packedAt0 = layout.take(packedLength * 4);
-    const memoAt = layout.take(MEMO_ENTRIES * stride * 4);
+    const entryBytes = stride * 4 + 16;
+    const memoAt = layout.take(MEMO_ENTRIES * entryBytes);
+    const memoTableAt = layout.take(MEMO_SLOTS * 12);
+    const memoCountAt = layout.take(4);
+    const countsAt = layout.take(slots * 2);
+    const orderAt = layout.take(MAX_WORDS * 2 * 4);
+    const textAt = layout.take(MAX_CHARS);
+    const codesAt = layout.take(MAX_CHARS * 2);
+    const walkAt = Array.from({ length: 7 }, () => layout.take(MAX_WORDS * 4));
+    const logsAt = layout.take((MAX_WORDS + 1) * 8);
     const offsetsAt = layout.take(MAX_WORDS * 4);
     const startsAt = layout.take((f + 1) * 4);
     const lengthsAt = layout.take((f + 1) * 4);
@@ -177,7 +219,27 @@ export class Scorer {
     this.tableIdf = new Float32Array(buffer, tableAt, slots * SLOT);
     this.dense = new Int8Array(buffer, denseAt0, denseRows * stride);
     this.packed = new Int32Array(buffer, packedAt0, packedLength);
-    this.memoRows = new Float32Array(buffer, memoAt, MEMO_ENTRIES * stride);
+    this.memoF64 = new Float64Array(buffer, memoAt, (MEMO_ENTRIES * entryBytes) / 8);
+    this.memoI32 = new Int32Array(buffer, memoAt, (MEMO_ENTRIES * entryBytes) / 4);
+    this.memoF32 = new Float32Array(buffer, memoAt, (MEMO_ENTRIES * entryBytes) / 4);
+    this.entryInts = entryBytes / 4;
+    this.memoTable = new Int32Array(buffer, memoTableAt, MEMO_SLOTS * 3);
+    this.memoCount = new Int32Array(buffer, memoCountAt, 1);
+    this.counts = new Uint16Array(buffer, countsAt, slots);
+    this.wordOrder = new Int32Array(buffer, orderAt, MAX_WORDS * 2);
+    this.textBytes = new Uint8Array(buffer, textAt, MAX_CHARS);
+    this.codeUnits = new Uint16Array(buffer, codesAt, MAX_CHARS);
+    this.codesAt = codesAt;
+    const [hashAt, checkAt, startAt, lengthAt, unigramAt, pairAt, entryAt] = walkAt as [number, number, number, number, number, number, number];
+    this.walkHash = new Int32Array(buffer, hashAt, MAX_WORDS);
+    this.walkCheck = new Int32Array(buffer, checkAt, MAX_WORDS);
+    this.walkStart = new Int32Array(buffer, startAt, MAX_WORDS);
+    this.walkLength = new Int32Array(buffer, lengthAt, MAX_WORDS);
+    this.walkUnigram = new Uint32Array(buffer, unigramAt, MAX_WORDS);
+    this.walkEntry = new Int32Array(buffer, entryAt, MAX_WORDS);
+    // 1 + ln tf, the sublinear tf, as the JavaScript walk computes it (1 for tf = 1)
+    const logs = new Float64Array(buffer, logsAt, MAX_WORDS + 1);
+    for (let tf = 1; tf <= MAX_WORDS; tf++) logs[tf] = tf === 1 ? 1 : 1 + Math.log(tf);
     this.memoScratch = new Float64Array(stride);
     this.rowOffsets = new Int32Array(buffer, offsetsAt, MAX_WORDS);
     this.rowStarts = new Int32Array(buffer, startsAt, f + 1);
@@ -195,10 +257,39 @@ export class Scorer {
     this.rankOrder = new Int32Array(buffer, rankOrderAt, c);
     this.rankValues = new Float32Array(buffer, rankValuesAt, c);
     this.kernel.layout(denseAt0, packedAt0, memoAt, stride);
+    const cfg = new Int32Array(buffer, cfgAt, 32);
+    cfg.set([
+      textAt, codesAt, hashAt, checkAt, startAt, lengthAt, unigramAt, pairAt, entryAt,
+      tableAt, wordSlots - 1, memoTableAt, MEMO_SLOTS - 1, MEMO_ENTRIES, memoCountAt, entryBytes,
+      countsAt, orderAt, offsetsAt, startsAt, lengthsAt, coefsAt, wordAccAt, charAccAt, biasAt, scoresAt, logsAt,
+      weights.features.words ? 1 : 0, weights.features.bigrams ? 1 : 0,
+    ]);
+    new Float64Array(buffer, cfgAt + 120, 1)[0] = weights.weightScale;
+    this.kernel.setup(cfgAt);
+    this.words = this.kernel.words;
+    this.scoreWords = this.kernel.scoreWords;
+    this.sumRows = this.kernel.sumRows;
+    this.addRows = this.kernel.addRows;
+    this.combine = this.kernel.combine;
+    this.expSumOf = this.kernel.expSum;
+    this.rankOf = this.kernel.rank;
+    this.at = {
+      offsets: offsetsAt,
+      starts: startsAt,
+      lengths: lengthsAt,
+      coefs: coefsAt,
+      wordAcc: wordAccAt,
+      charAcc: charAccAt,
+      bias: biasAt,
+      scores: scoresAt,
+      mask: maskAt,
+      maskedSum: maskedSumAt,
+      rankOrder: rankOrderAt,
+      rankValues: rankValuesAt,
+    };
     this.wordMask = wordSlots - 1;
     this.charMask = charSlots - 1;
     this.charSlots = wordSlots;
-    this.counts = new Uint16Array(slots);
 
     let packedAt = 0;
     let denseAt = 0;
@@ -282,7 +373,8 @@ export class Scorer {
    * the sum over the classes of `summed`).
    */
   expSum(max: number, inv: number): number {
-    return this.kernel.expSum(this.scores.byteOffset, max, inv, this.mask.byteOffset, this.maskedSum.byteOffset);
+    const at = this.at;
+    return this.expSumOf(at.scores, max, inv, at.mask, at.maskedSum);
   }
 
   /**
@@ -291,7 +383,8 @@ export class Scorer {
    * largest of their values, or -1 (none).
    */
   rank(k: number): number {
-    return this.kernel.rank(this.scores.byteOffset, this.classCount, this.mask.byteOffset, k, this.rankOrder.byteOffset, this.rankValues.byteOffset);
+    const at = this.at;
+    return this.rankOf(at.scores, this.classCount, at.mask, k, at.rankOrder, at.rankValues);
   }
 
   /** The sum over the classes of `summed` of the last `expSum`. */
@@ -301,37 +394,73 @@ export class Scorer {
 
   /** Scores `text` into `scores` (bias + scale * (word block + character block)); returns the maximum. */
   score(text: string): number {
+    return this.loadAscii(text) ? this.scoreLoaded() : this.scoreUnicode(text);
+  }
+
+  /** the number of bytes `loadAscii` put in the kernel's memory */
+  private loaded = 0;
+
+  /**
+   * Puts the text's first MAX_CHARS code units in the kernel's memory, one byte each, when they are
+   * all plain ASCII (the usual message), and says whether they were; then the kernel's word walk
+   * scores it, and any other text is walked here (`scoreUnicode`).
+   */
+  loadAscii(text: string): boolean {
+    const n = Math.min(text.length, MAX_CHARS);
+    // one byte written per code unit read: ASCII; encodeInto stops where the view is full
+    const { read, written } = this.encoder.encodeInto(text, this.textBytes);
+    this.loaded = n;
+    return read === n && written === n;
+  }
+
+  /** The kernel's word walk over the text `loadAscii` loaded: the same scores as `scoreUnicode`, bit for bit. */
+  private scoreLoaded(): number {
+    const found = this.words(this.loaded);
+    const words = found & 0xffff;
+    if (found >>> 16 !== 0) {
+      // words not in the memo yet: their entries are made here, in order, as `scoreUnicode` would
+      const entry = this.walkEntry;
+      for (let w = 0; w < words; w++) {
+        if ((entry[w] as number) >= 0) continue;
+        const from = ((this.walkStart[w] as number) - this.codesAt) >> 1;
+        entry[w] = this.memoEntry(this.walkHash[w] as number, this.walkCheck[w] as number, this.codeUnits, from, this.walkLength[w] as number, this.walkUnigram[w] as number);
+      }
+    }
+    return this.scoreWords(words);
+  }
+
+  /** `score` for any text, walked in JavaScript (the kernel's word walk reads plain ASCII only). */
+  scoreUnicode(text: string): number {
     const fb = this.buffer;
     // at most MAX_WORDS (features.ts reads 2,000 code units, and no lower-cased unit starts two
-    // words): rowOffsets and the memo are sized for it; should that change, words past it are dropped
+    // words): the lists and the memo are sized for it; should that change, words past it are dropped
     const words = Math.min(fb.extractWords(text), MAX_WORDS);
     // the message's rows are summed after all its words are looked up: room for all of them
-    if (this.memoCount + words > MEMO_ENTRIES) {
+    if ((this.memoCount[0] as number) + words > MEMO_ENTRIES) {
       this.memoTable.fill(0);
-      this.memoCount = 0;
+      this.memoCount[0] = 0;
     }
     const counts = this.counts;
     // word by word: the memoised character n-gram row and squared norm (see vectorise), and the
     // word-level features (the unigram's table position is memoised too), counted first and added
     // once their tf is known, in order of first occurrence (each word's unigram, then its pair)
-    if (this.wordOrder.length < words * 2) this.wordOrder = growInt32(this.wordOrder, words * 2);
     const wordOrder = this.wordOrder;
     const wordPair = fb.wordPair;
-    const memoNorms = this.memoNorms;
-    const memoUnigram = this.memoUnigram;
+    const memoF64 = this.memoF64;
+    const memoI32 = this.memoI32;
+    const entryInts = this.entryInts;
     const rowOffsets = this.rowOffsets;
-    const stride = this.stride;
     let nWord = 0;
     let nRows = 0;
     let normChar = 0;
     for (let w = 0; w < words; w++) {
-      const e = this.memoEntry(fb, w);
-      const norm = memoNorms[e] as number;
+      const e = this.memoEntry(fb.wordHash[w] as number, fb.wordCheck[w] as number, fb.codes, fb.wordStart[w] as number, fb.wordLength[w] as number, fb.wordUnigram[w] as number);
+      const norm = memoF64[(e * entryInts) >> 1] as number;
       if (norm !== 0) {
         normChar += norm;
-        rowOffsets[nRows++] = e * stride;
+        rowOffsets[nRows++] = e * entryInts + 4;
       }
-      const unigram = memoUnigram[e] as number;
+      const unigram = memoI32[e * entryInts + 2] as number;
       if (unigram >= 0) {
         const seen = counts[unigram >> 2] as number;
         if (seen === 0) wordOrder[nWord++] = unigram;
@@ -345,14 +474,13 @@ export class Scorer {
       if (seen === 0) wordOrder[nWord++] = pair;
       counts[pair >> 2] = seen + 1;
     }
-    const kernel = this.kernel;
+    const at = this.at;
     if (nWord === 0 && nRows === 0) {
       this.wordAcc.fill(0);
       this.charAcc.fill(0);
-      return kernel.combine(this.scores.byteOffset, this.bias32.byteOffset, this.wordAcc.byteOffset, this.charAcc.byteOffset, 0, 0);
+      return this.combine(at.scores, at.bias, at.wordAcc, at.charAcc, 0, 0);
     }
-    const charAcc = this.charAcc;
-    kernel.sumRows(charAcc.byteOffset, rowOffsets.byteOffset, nRows);
+    this.sumRows(at.charAcc, at.offsets, nRows);
     const wordAcc = this.wordAcc;
     wordAcc.fill(0);
     let normWord = 0;
@@ -372,20 +500,22 @@ export class Scorer {
       rowLengths[i] = table[base + ROW_LENGTH] as number;
       rowCoefs[i] = v;
     }
-    kernel.addRows(wordAcc.byteOffset, rowStarts.byteOffset, rowLengths.byteOffset, rowCoefs.byteOffset, nWord);
+    this.addRows(at.wordAcc, at.starts, at.lengths, at.coefs, nWord);
     const invWord = normWord > 0 ? this.scale / Math.sqrt(normWord) : 0;
     const invChar = normChar > 0 ? this.scale / Math.sqrt(normChar) : 0;
-    return kernel.combine(this.scores.byteOffset, this.bias32.byteOffset, wordAcc.byteOffset, charAcc.byteOffset, invWord, invChar);
+    return this.combine(at.scores, at.bias, at.wordAcc, at.charAcc, invWord, invChar);
   }
 
   /**
-   * The memo entry of word `w` of the buffer: the summed row of its known character n-grams
-   * (idf_f * w_f per occurrence) and the squared norm of its n-gram vector (occurrences * idf_f).
+   * The memo entry of the word with these hashes, code units (`codes[from..from+len)`) and unigram
+   * key, made if it is new: the summed row of its known character n-grams (idf_f * w_f per
+   * occurrence), the squared norm of its n-gram vector (occurrences * idf_f) and its unigram's
+   * table position.
    */
-  private memoEntry(fb: FeatureBuffer, w: number): number {
+  private memoEntry(hash: number, check: number, codes: Uint16Array, from: number, len: number, unigramKey: number): number {
     // open addressing on two independent 32-bit hashes of the word
-    const hash = (fb.wordHash[w] as number) | 0;
-    const check = (fb.wordCheck[w] as number) | 0;
+    hash |= 0;
+    check |= 0;
     const table = this.memoTable;
     const mask = MEMO_SLOTS - 1;
     let slot = (hash ^ (hash >>> 15)) & mask;
@@ -395,12 +525,12 @@ export class Scorer {
       if (table[slot * 3] === hash && table[slot * 3 + 1] === check) return entry - 1;
       slot = (slot + 1) & mask;
     }
-    const stride = this.stride;
-    const e = this.memoCount++;
+    const e = (this.memoCount[0] as number) | 0;
+    this.memoCount[0] = e + 1;
     const row = this.memoScratch;
     row.fill(0);
-    const n = fb.charKeys(w);
-    const keys = fb.charBuffer;
+    const n = this.buffer.charKeysOf(codes, from, len);
+    const keys = this.buffer.charBuffer;
     const counts = this.counts;
     const inWord = this.inWord;
     let distinct = 0;
@@ -419,21 +549,13 @@ export class Scorer {
       counts[base >> 2] = 0;
       norm += u * u;
     }
-    this.memoRows.set(row, e * stride);
-    this.memoNorms[e] = norm;
-    const unigram = fb.wordUnigram[w] as number;
-    this.memoUnigram[e] = unigram === 0 ? -1 : this.findWord(unigram);
+    const at = e * this.entryInts;
+    this.memoF32.set(row, at + 4);
+    this.memoF64[at >> 1] = norm;
+    this.memoI32[at + 2] = unigramKey === 0 ? -1 : this.findWord(unigramKey);
     table[slot * 3] = hash;
     table[slot * 3 + 1] = check;
     table[slot * 3 + 2] = e + 1;
     return e;
   }
-}
-
-function growInt32(a: Int32Array, need = a.length + 1): Int32Array<ArrayBuffer> {
-  let cap = Math.max(a.length * 2, 16);
-  while (cap < need) cap *= 2;
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
 }
