@@ -19,4 +19,3 @@ export const OUT_OF_SCOPE = `${LIB_ROOT}/eval/out-of-scope.txt`;
 export const OUT_OF_SCOPE_HOLDOUT = `${LIB_ROOT}/eval/out-of-scope-holdout.txt`;
 /** Out-of-scope training text (greetings, chit-chat, other domains): the `unknown` class. */
 export const OUT_OF_SCOPE_TRAIN = `${LIB_ROOT}/data/out-of-scope/train.txt`;
-export const IN_SCOPE = `${LIB_ROOT}/eval/in-scope.txt`;

@@ -21,8 +21,8 @@ const ROW_START = 1;
 const ROW_LENGTH = 2;
 const IDF = 3;
 const DENSE = -1;
-/** rows with weights for at least this share of the classes are stored densely (one int8 per class) */
-const DENSE_ROW_SHARE = 0.5;
+/** bytes per packed entry (class << 8 | int8 weight); a dense row takes one byte per class */
+const PACKED_ENTRY_BYTES = 4;
 /** distinct words whose character n-gram rows are memoised; the memo starts again when full */
 const MEMO_ENTRIES = Math.max(4096, MAX_WORDS);
 const MEMO_SLOTS = MEMO_ENTRIES * 2;
@@ -51,7 +51,7 @@ class Layout {
  *   lookup reads one cache line. Word-level features (unigrams and pairs, looked up for every
  *   message) have a table of their own, 256 KB for the default model, which stays in cache; the
  *   character n-grams' is read only when a new word's row is memoised.
- * - Rows are packed (class << 8 | int8 weight) or, when most classes have a weight, dense (an
+ * - Rows are packed (class << 8 | int8 weight) or, when that takes no more memory (a quarter of the classes or more), dense (an
  *   int8 weight per class, a row `stride` wide); consecutive dense rows, and the memoised word
  *   rows, are added several per pass over the classes.
  * - The character block is a sum of per-word parts (see `vectorise`), and a word's character
@@ -176,7 +176,9 @@ export class Scorer {
     const { rowPtr, classes, quantised } = weights;
     let packedLength = 0;
     let denseRows = 0;
-    const isDense = (i: number): boolean => (rowPtr[i + 1] as number) - (rowPtr[i] as number) >= c * DENSE_ROW_SHARE;
+    // a row is dense when that takes no more memory than packed (a quarter of the classes or more):
+    // fewer bytes to read, and four classes per SIMD operation where packed takes one entry at a time
+    const isDense = (i: number): boolean => ((rowPtr[i + 1] as number) - (rowPtr[i] as number)) * PACKED_ENTRY_BYTES >= stride;
     for (let i = 0; i < f; i++) {
       if (isDense(i)) denseRows++;
       else packedLength += (rowPtr[i + 1] as number) - (rowPtr[i] as number);
