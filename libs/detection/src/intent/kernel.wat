@@ -15,8 +15,10 @@
 ;;   dense   int8 rows of `stride` (the class count rounded up to a multiple of four; the pad classes
 ;;           are zero), read four at a time and widened to f32
 ;;   packed  int32 entries (class << 8 | int8 weight)
-;;   memo    entries: a word's squared norm (f64), its unigram's table position (i32), 4 bytes
-;;           unused, then its row (f32, `stride`), `entryBytes` in all
+;;   memo    entries of `entryBytes`: a word's squared norm (f64), its unigram's table position
+;;           (i32), its two hashes (i32), 12 bytes unused, then its row (f32, `stride`)
+;;   table   slots of 16 bytes: key (i32), row start (i32), row length (i16, -1: dense), the
+;;           feature's count in the current message (u16), idf (f32)
 ;;   lists   int32 / f32 arrays handed over per call
 (module
   (memory (export "memory") 1)
@@ -42,7 +44,6 @@
   (global $memoCap (mut i32) (i32.const 0))
   (global $memoCount (mut i32) (i32.const 0))
   (global $entryBytes (mut i32) (i32.const 0))
-  (global $counts (mut i32) (i32.const 0))
   (global $order (mut i32) (i32.const 0))
   (global $offsets (mut i32) (i32.const 0))
   (global $starts (mut i32) (i32.const 0))
@@ -349,8 +350,8 @@
 
   ;; The regions, from a block of int32 at $cfg (scorer.ts writes it; the offsets below are its
   ;; fields): the text's bytes, the words' code units and per-word lists, the word-level feature
-  ;; table, the memo (table, entries, count), the counts per table slot, the lists `addRows` and
-  ;; `sumRows` read, the accumulators, bias and scores, and a table of 1 + ln tf (1 for tf = 1).
+  ;; table, the memo (index, entries, count), the lists `addRows` and `sumRows` read, the
+  ;; accumulators, bias and scores, and a table of 1 + ln tf (1 for tf = 1).
   (func (export "setup") (param $cfg i32)
     (global.set $text (i32.load offset=0 (local.get $cfg)))
     (global.set $codes (i32.load offset=4 (local.get $cfg)))
@@ -368,19 +369,18 @@
     (global.set $memoCap (i32.load offset=52 (local.get $cfg)))
     (global.set $memoCount (i32.load offset=56 (local.get $cfg)))
     (global.set $entryBytes (i32.load offset=60 (local.get $cfg)))
-    (global.set $counts (i32.load offset=64 (local.get $cfg)))
-    (global.set $order (i32.load offset=68 (local.get $cfg)))
-    (global.set $offsets (i32.load offset=72 (local.get $cfg)))
-    (global.set $starts (i32.load offset=76 (local.get $cfg)))
-    (global.set $lengths (i32.load offset=80 (local.get $cfg)))
-    (global.set $coefs (i32.load offset=84 (local.get $cfg)))
-    (global.set $wordAcc (i32.load offset=88 (local.get $cfg)))
-    (global.set $charAcc (i32.load offset=92 (local.get $cfg)))
-    (global.set $bias (i32.load offset=96 (local.get $cfg)))
-    (global.set $scores (i32.load offset=100 (local.get $cfg)))
-    (global.set $logs (i32.load offset=104 (local.get $cfg)))
-    (global.set $useWords (i32.load offset=108 (local.get $cfg)))
-    (global.set $useBigrams (i32.load offset=112 (local.get $cfg)))
+    (global.set $order (i32.load offset=64 (local.get $cfg)))
+    (global.set $offsets (i32.load offset=68 (local.get $cfg)))
+    (global.set $starts (i32.load offset=72 (local.get $cfg)))
+    (global.set $lengths (i32.load offset=76 (local.get $cfg)))
+    (global.set $coefs (i32.load offset=80 (local.get $cfg)))
+    (global.set $wordAcc (i32.load offset=84 (local.get $cfg)))
+    (global.set $charAcc (i32.load offset=88 (local.get $cfg)))
+    (global.set $bias (i32.load offset=92 (local.get $cfg)))
+    (global.set $scores (i32.load offset=96 (local.get $cfg)))
+    (global.set $logs (i32.load offset=100 (local.get $cfg)))
+    (global.set $useWords (i32.load offset=104 (local.get $cfg)))
+    (global.set $useBigrams (i32.load offset=108 (local.get $cfg)))
     (global.set $scale (f64.load offset=120 (local.get $cfg))))
 
   ;; features.ts's wordKey: murmur3's fmix32, the low bit cleared (a word-level feature), never 0
@@ -476,9 +476,9 @@
         (local.set $w (i32.add (local.get $w) (i32.const 1)))))
     (if (i32.gt_u (i32.add (i32.load (global.get $memoCount)) (local.get $w)) (global.get $memoCap))
       (then
-        (memory.fill (global.get $memoTable) (i32.const 0) (i32.mul (i32.add (global.get $memoMask) (i32.const 1)) (i32.const 12)))
+        (memory.fill (global.get $memoTable) (i32.const 0) (i32.shl (i32.add (global.get $memoMask) (i32.const 1)) (i32.const 1)))
         (i32.store (global.get $memoCount) (i32.const 0))))
-    ;; open addressing on the two hashes (slots of hash, check, entry + 1), as Scorer.memoEntry
+    ;; open addressing on the two hashes (u16 slots: entry + 1, 0 empty; the hashes are in the entry), as Scorer.memoEntry
     (block $words_done
       (loop $words
         (br_if $words_done (i32.ge_u (local.get $j) (local.get $w)))
@@ -487,13 +487,13 @@
         (local.set $slot (i32.and (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))) (global.get $memoMask)))
         (block $found
           (loop $probe
-            (local.set $p (i32.add (global.get $memoTable) (i32.mul (local.get $slot) (i32.const 12))))
-            (local.set $entry (i32.load offset=8 (local.get $p)))
+            (local.set $entry (i32.load16_u (i32.add (global.get $memoTable) (i32.shl (local.get $slot) (i32.const 1)))))
             (if (i32.eqz (local.get $entry))
               (then
                 (local.set $misses (i32.add (local.get $misses) (i32.const 1)))
                 (br $found)))
-            (br_if $found (i32.and (i32.eq (i32.load (local.get $p)) (local.get $h)) (i32.eq (i32.load offset=4 (local.get $p)) (local.get $check))))
+            (local.set $p (i32.add (global.get $memo) (i32.mul (i32.sub (local.get $entry) (i32.const 1)) (global.get $entryBytes))))
+            (br_if $found (i32.and (i32.eq (i32.load offset=12 (local.get $p)) (local.get $h)) (i32.eq (i32.load offset=16 (local.get $p)) (local.get $check))))
             (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $memoMask)))
             (br $probe)))
         ;; entry + 1, or 0: the entry, or -1
@@ -518,8 +518,8 @@
   ;; listed so far) at its first. Returns the new length of the list.
   (func $count (param $pos i32) (param $n i32) (result i32)
     (local $at i32) (local $seen i32)
-    ;; a u16 per table slot: the slot is $pos / 4
-    (local.set $at (i32.add (global.get $counts) (i32.shr_u (local.get $pos) (i32.const 1))))
+    ;; the count is in the feature's table slot
+    (local.set $at (i32.add (global.get $table) (i32.add (i32.shl (local.get $pos) (i32.const 2)) (i32.const 10))))
     (local.set $seen (i32.load16_u (local.get $at)))
     (i32.store16 (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
     (if (i32.eqz (local.get $seen))
@@ -542,7 +542,7 @@
         (br_if $words_done (i32.ge_u (local.get $w) (local.get $words)))
         (local.set $x (i32.shl (local.get $w) (i32.const 2)))
         (local.set $w (i32.add (local.get $w) (i32.const 1)))
-        ;; an entry: its squared norm (f64), its unigram's table position (or -1), then its row
+        ;; an entry: its squared norm (f64), its unigram's table position (or -1), ..., then its row
         (local.set $e (i32.mul (i32.load (i32.add (global.get $wEntry) (local.get $x))) (global.get $entryBytes)))
         (local.set $entry (i32.add (global.get $memo) (local.get $e)))
         (local.set $norm (f64.load (local.get $entry)))
@@ -550,7 +550,7 @@
           (then
             (local.set $normChar (f64.add (local.get $normChar) (local.get $norm)))
             (i32.store (i32.add (global.get $offsets) (i32.shl (local.get $nRows) (i32.const 2)))
-              (i32.shr_u (i32.add (local.get $e) (i32.const 16)) (i32.const 2)))
+              (i32.shr_u (i32.add (local.get $e) (i32.const 32)) (i32.const 2)))
             (local.set $nRows (i32.add (local.get $nRows) (i32.const 1)))))
         (local.set $pos (i32.load offset=8 (local.get $entry)))
         (if (i32.ge_s (local.get $pos) (i32.const 0))
@@ -574,17 +574,16 @@
         (br_if $features_done (i32.ge_u (local.get $i) (local.get $nWord)))
         (local.set $x (i32.shl (local.get $i) (i32.const 2)))
         (local.set $pos (i32.load (i32.add (global.get $order) (local.get $x))))
-        (local.set $at (i32.add (global.get $counts) (i32.shr_u (local.get $pos) (i32.const 1))))
-        (local.set $tf (i32.load16_u (local.get $at)))
-        (i32.store16 (local.get $at) (i32.const 0))
         (local.set $slot (i32.add (global.get $table) (i32.shl (local.get $pos) (i32.const 2))))
+        (local.set $tf (i32.load16_u offset=10 (local.get $slot)))
+        (i32.store16 offset=10 (local.get $slot) (i32.const 0))
         (local.set $v
           (f64.mul
             (f64.load (i32.add (global.get $logs) (i32.shl (local.get $tf) (i32.const 3))))
             (f64.promote_f32 (f32.load offset=12 (local.get $slot)))))
         (local.set $normWord (f64.add (local.get $normWord) (f64.mul (local.get $v) (local.get $v))))
         (i32.store (i32.add (global.get $starts) (local.get $x)) (i32.load offset=4 (local.get $slot)))
-        (i32.store (i32.add (global.get $lengths) (local.get $x)) (i32.load offset=8 (local.get $slot)))
+        (i32.store (i32.add (global.get $lengths) (local.get $x)) (i32.load16_s offset=8 (local.get $slot)))
         (f32.store (i32.add (global.get $coefs) (local.get $x)) (f32.demote_f64 (local.get $v)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $features)))

@@ -14,12 +14,18 @@ export interface ScorerWeights {
   bias: Float32Array;
 }
 
-/** int32s per feature-table slot: key, row start, row length (-1: dense), idf (float32 bits) */
+/**
+ * int32s per feature-table slot: key, row start, then two int16 (the row length, -1: dense; and the
+ * feature's count in the current message, unsigned), then idf (float32 bits): counting a feature
+ * writes the cache line its lookup has just read.
+ */
 const SLOT = 4;
 const KEY = 0;
 const ROW_START = 1;
-const ROW_LENGTH = 2;
 const IDF = 3;
+/** the row length's and the count's int16 within a slot (little-endian halves of its third int32) */
+const ROW_LENGTH16 = 4;
+const COUNT16 = 5;
 const DENSE = -1;
 /** bytes per packed entry (class << 8 | int8 weight); a dense row takes one byte per class */
 const PACKED_ENTRY_BYTES = 4;
@@ -79,6 +85,8 @@ export class Scorer {
   private readonly rankOf: Kernel['rank'];
   private readonly at: Readonly<Record<'offsets' | 'starts' | 'lengths' | 'coefs' | 'wordAcc' | 'charAcc' | 'bias' | 'scores' | 'mask' | 'maskedSum' | 'rankOrder' | 'rankValues', number>>;
   private readonly table: Int32Array;
+  private readonly table16: Int16Array;
+  private readonly tableCounts: Uint16Array;
   private readonly tableIdf: Float32Array;
   private readonly wordMask: number;
   private readonly charMask: number;
@@ -90,12 +98,13 @@ export class Scorer {
   private readonly buffer: FeatureBuffer;
 
   // memo of character n-gram rows per distinct word (in the kernel's memory: its word walk reads it)
-  /** per slot: word hash, word check, entry + 1 (0: empty) */
-  private readonly memoTable: Int32Array;
+  /** per slot: entry + 1 (0: empty); the word's hashes are in the entry */
+  private readonly memoTable: Uint16Array;
   /**
    * Entries of `entryBytes`: the squared norm (f64: the sum over the word's distinct n-grams of
-   * (occurrences * idf)^2), the unigram's table position (int32, -1: not a feature), 4 bytes unused,
-   * then the summed row (`stride` f32), so a word's norm and unigram are in its row's first cache line.
+   * (occurrences * idf)^2), the unigram's table position (int32, -1: not a feature), the word's two
+   * hashes (int32), 12 bytes unused, then the summed row (`stride` f32): looking a word up, and
+   * reading its norm and unigram, take its row's first cache line only.
    */
   private readonly memoF64: Float64Array;
   private readonly memoI32: Int32Array;
@@ -123,9 +132,7 @@ export class Scorer {
   private readonly words: Kernel['words'];
   private readonly scoreWords: Kernel['scoreWords'];
 
-  // the current message
-  /** per table slot: occurrences of its feature in the message (all zero between messages; at most a few thousand in the 2,000 characters read) */
-  private readonly counts: Uint16Array;
+  // the current message (and the counts in the table's slots: all zero between messages; at most a few thousand in the 2,000 characters read)
   /** distinct word-level features, in order of first occurrence (table positions; two per word at most) */
   private readonly wordOrder: Int32Array;
   /** where the memoised rows of the message's words start among the memo entries (f32 units) (in the kernel's memory: MAX_WORDS long) */
@@ -153,6 +160,8 @@ export class Scorer {
   constructor(weights: ScorerWeights, classCount: number, summed: ArrayLike<number> = []) {
     const f = weights.featureKeys.length;
     const c = classCount;
+    // a packed row's length is kept in an int16 of the feature's slot
+    if (c > 0x7fff) throw new Error(`invalid intent model: ${c} classes (at most 32767)`);
     const stride = (c + 3) & ~3;
     this.classCount = c;
     this.stride = stride;
@@ -189,11 +198,10 @@ export class Scorer {
     const tableAt = layout.take(slots * SLOT * 4);
     const denseAt0 = layout.take(denseRows * stride);
     const packedAt0 = layout.take(packedLength * 4);
-    const entryBytes = stride * 4 + 16;
+    const entryBytes = stride * 4 + 32;
     const memoAt = layout.take(MEMO_ENTRIES * entryBytes);
-    const memoTableAt = layout.take(MEMO_SLOTS * 12);
+    const memoTableAt = layout.take(MEMO_SLOTS * 2);
     const memoCountAt = layout.take(4);
-    const countsAt = layout.take(slots * 2);
     const orderAt = layout.take(MAX_WORDS * 2 * 4);
     const textAt = layout.take(MAX_CHARS);
     const codesAt = layout.take(MAX_CHARS * 2);
@@ -218,6 +226,8 @@ export class Scorer {
     // the memory never grows after this, so these views stay attached
     const buffer = memory.buffer;
     this.table = new Int32Array(buffer, tableAt, slots * SLOT);
+    this.table16 = new Int16Array(buffer, tableAt, slots * SLOT * 2);
+    this.tableCounts = new Uint16Array(buffer, tableAt, slots * SLOT * 2);
     this.tableIdf = new Float32Array(buffer, tableAt, slots * SLOT);
     this.dense = new Int8Array(buffer, denseAt0, denseRows * stride);
     this.packed = new Int32Array(buffer, packedAt0, packedLength);
@@ -225,9 +235,8 @@ export class Scorer {
     this.memoI32 = new Int32Array(buffer, memoAt, (MEMO_ENTRIES * entryBytes) / 4);
     this.memoF32 = new Float32Array(buffer, memoAt, (MEMO_ENTRIES * entryBytes) / 4);
     this.entryInts = entryBytes / 4;
-    this.memoTable = new Int32Array(buffer, memoTableAt, MEMO_SLOTS * 3);
+    this.memoTable = new Uint16Array(buffer, memoTableAt, MEMO_SLOTS);
     this.memoCount = new Int32Array(buffer, memoCountAt, 1);
-    this.counts = new Uint16Array(buffer, countsAt, slots);
     this.wordOrder = new Int32Array(buffer, orderAt, MAX_WORDS * 2);
     this.textBytes = new Uint8Array(buffer, textAt, MAX_CHARS);
     this.codeUnits = new Uint16Array(buffer, codesAt, MAX_CHARS);
@@ -262,8 +271,7 @@ export class Scorer {
     const cfg = new Int32Array(buffer, cfgAt, 32);
     cfg.set([
       textAt, codesAt, hashAt, checkAt, startAt, lengthAt, unigramAt, pairAt, entryAt,
-      tableAt, wordSlots - 1, memoTableAt, MEMO_SLOTS - 1, MEMO_ENTRIES, memoCountAt, entryBytes,
-      countsAt, orderAt, offsetsAt, startsAt, lengthsAt, coefsAt, wordAccAt, charAccAt, biasAt, scoresAt, logsAt,
+      tableAt, wordSlots - 1, memoTableAt, MEMO_SLOTS - 1, MEMO_ENTRIES, memoCountAt, entryBytes, orderAt, offsetsAt, startsAt, lengthsAt, coefsAt, wordAccAt, charAccAt, biasAt, scoresAt, logsAt,
       weights.features.words ? 1 : 0, weights.features.bigrams ? 1 : 0,
     ]);
     new Float64Array(buffer, cfgAt + 120, 1)[0] = weights.weightScale;
@@ -308,12 +316,12 @@ export class Scorer {
       const to = rowPtr[i + 1] as number;
       if (isDense(i)) {
         this.table[base + ROW_START] = denseAt;
-        this.table[base + ROW_LENGTH] = DENSE;
+        this.table16[base * 2 + ROW_LENGTH16] = DENSE;
         for (let k = from; k < to; k++) this.dense[denseAt + (classes[k] as number)] = quantised[k] as number;
         denseAt += stride;
       } else {
         this.table[base + ROW_START] = packedAt;
-        this.table[base + ROW_LENGTH] = to - from;
+        this.table16[base * 2 + ROW_LENGTH16] = to - from;
         for (let k = from; k < to; k++) this.packed[packedAt++] = ((classes[k] as number) << 8) | ((quantised[k] as number) & 0xff);
       }
     }
@@ -347,7 +355,7 @@ export class Scorer {
   /** acc += coef * the weight row of the feature at table position `base` */
   private addRow(acc: Float64Array, base: number, coef: number): void {
     const start = this.table[base + ROW_START] as number;
-    const length = this.table[base + ROW_LENGTH] as number;
+    const length = this.table16[base * 2 + ROW_LENGTH16] as number;
     if (length === DENSE) {
       const dense = this.dense;
       const c = this.classCount;
@@ -442,7 +450,7 @@ export class Scorer {
       this.memoTable.fill(0);
       this.memoCount[0] = 0;
     }
-    const counts = this.counts;
+    const counts = this.tableCounts;
     // word by word: the memoised character n-gram row and squared norm (see vectorise), and the
     // word-level features (the unigram's table position is memoised too), counted first and added
     // once their tf is known, in order of first occurrence (each word's unigram, then its pair)
@@ -460,21 +468,21 @@ export class Scorer {
       const norm = memoF64[(e * entryInts) >> 1] as number;
       if (norm !== 0) {
         normChar += norm;
-        rowOffsets[nRows++] = e * entryInts + 4;
+        rowOffsets[nRows++] = e * entryInts + 8;
       }
       const unigram = memoI32[e * entryInts + 2] as number;
       if (unigram >= 0) {
-        const seen = counts[unigram >> 2] as number;
+        const seen = counts[unigram * 2 + COUNT16] as number;
         if (seen === 0) wordOrder[nWord++] = unigram;
-        counts[unigram >> 2] = seen + 1;
+        counts[unigram * 2 + COUNT16] = seen + 1;
       }
       const pairKey = wordPair[w] as number;
       if (pairKey === 0) continue;
       const pair = this.findWord(pairKey);
       if (pair < 0) continue;
-      const seen = counts[pair >> 2] as number;
+      const seen = counts[pair * 2 + COUNT16] as number;
       if (seen === 0) wordOrder[nWord++] = pair;
-      counts[pair >> 2] = seen + 1;
+      counts[pair * 2 + COUNT16] = seen + 1;
     }
     const at = this.at;
     if (nWord === 0 && nRows === 0) {
@@ -493,13 +501,13 @@ export class Scorer {
     const rowCoefs = this.rowCoefs;
     for (let i = 0; i < nWord; i++) {
       const base = wordOrder[i] as number;
-      const tf = counts[base >> 2] as number;
-      counts[base >> 2] = 0;
+      const tf = counts[base * 2 + COUNT16] as number;
+      counts[base * 2 + COUNT16] = 0;
       // sublinear tf; log(1) = 0 spares the call for the usual single occurrence
       const v = (tf === 1 ? 1 : 1 + Math.log(tf)) * (tableIdf[base + IDF] as number);
       normWord += v * v;
       rowStarts[i] = table[base + ROW_START] as number;
-      rowLengths[i] = table[base + ROW_LENGTH] as number;
+      rowLengths[i] = this.table16[base * 2 + ROW_LENGTH16] as number;
       rowCoefs[i] = v;
     }
     this.addRows(at.wordAcc, at.starts, at.lengths, at.coefs, nWord);
@@ -519,12 +527,15 @@ export class Scorer {
     hash |= 0;
     check |= 0;
     const table = this.memoTable;
+    const memoI32 = this.memoI32;
+    const entryInts = this.entryInts;
     const mask = MEMO_SLOTS - 1;
     let slot = (hash ^ (hash >>> 15)) & mask;
     for (;;) {
-      const entry = table[slot * 3 + 2] as number;
+      const entry = table[slot] as number;
       if (entry === 0) break;
-      if (table[slot * 3] === hash && table[slot * 3 + 1] === check) return entry - 1;
+      const at = (entry - 1) * entryInts;
+      if (memoI32[at + 3] === hash && memoI32[at + 4] === check) return entry - 1;
       slot = (slot + 1) & mask;
     }
     const e = (this.memoCount[0] as number) | 0;
@@ -533,31 +544,31 @@ export class Scorer {
     row.fill(0);
     const n = this.buffer.charKeysOf(codes, from, len);
     const keys = this.buffer.charBuffer;
-    const counts = this.counts;
+    const counts = this.tableCounts;
     const inWord = this.inWord;
     let distinct = 0;
     for (let i = 0; i < n; i++) {
       const base = this.findChar(keys[i] as number);
       if (base < 0) continue;
       this.addRow(row, base, this.tableIdf[base + IDF] as number);
-      const seen = counts[base >> 2] as number;
+      const seen = counts[base * 2 + COUNT16] as number;
       if (seen === 0) inWord[distinct++] = base;
-      counts[base >> 2] = seen + 1;
+      counts[base * 2 + COUNT16] = seen + 1;
     }
     let norm = 0;
     for (let i = 0; i < distinct; i++) {
       const base = inWord[i] as number;
-      const u = (counts[base >> 2] as number) * (this.tableIdf[base + IDF] as number);
-      counts[base >> 2] = 0;
+      const u = (counts[base * 2 + COUNT16] as number) * (this.tableIdf[base + IDF] as number);
+      counts[base * 2 + COUNT16] = 0;
       norm += u * u;
     }
-    const at = e * this.entryInts;
-    this.memoF32.set(row, at + 4);
+    const at = e * entryInts;
+    this.memoF32.set(row, at + 8);
     this.memoF64[at >> 1] = norm;
-    this.memoI32[at + 2] = unigramKey === 0 ? -1 : this.findWord(unigramKey);
-    table[slot * 3] = hash;
-    table[slot * 3 + 1] = check;
-    table[slot * 3 + 2] = e + 1;
+    memoI32[at + 2] = unigramKey === 0 ? -1 : this.findWord(unigramKey);
+    memoI32[at + 3] = hash;
+    memoI32[at + 4] = check;
+    table[slot] = e + 1;
     return e;
   }
 }
