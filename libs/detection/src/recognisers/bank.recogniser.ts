@@ -1,11 +1,43 @@
-import { getCountrySpecifications, isValidIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
+import { getCountrySpecifications, isValidBBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone, type DigitChunk } from './digits.js';
 import type { ContextHit } from './context.js';
 import type { Candidate, Scan } from './scan.js';
 
 const IBAN_LENGTHS = new Map<string, number>();
+/** the IBAN length of every country whose BBAN format ibantools knows (its isValidIBAN needs one) */
+const SPEC_LENGTHS = new Map<string, number>();
 for (const [country, spec] of Object.entries(getCountrySpecifications())) {
   if (spec.chars && spec.IBANRegistry) IBAN_LENGTHS.set(country, spec.chars);
+  if (spec.chars && spec.bban_regexp) SPEC_LENGTHS.set(country, spec.chars);
+}
+
+/**
+ * ibantools' check digits test (98 - (BBAN + country + "00") mod 97 = the IBAN's check digits, letters
+ * as 10-35), taken character by character: ibantools rebuilds the number as a string and parses it
+ * six digits at a time, which took about 1.2 us of the 1.8 its isValidIBAN takes. `iban` is upper
+ * case letters and digits (as the recogniser collects it).
+ */
+export function ibanCheckDigitsValid(iban: string): boolean {
+  if (iban.length < 5 || !isDigit(iban.charCodeAt(2)) || !isDigit(iban.charCodeAt(3))) return false;
+  let rest = 0;
+  const add = (code: number): void => {
+    rest = isDigit(code) ? (rest * 10 + code - 48) % 97 : (rest * 100 + code - 55) % 97;
+  };
+  for (let i = 4; i < iban.length; i++) add(iban.charCodeAt(i));
+  add(iban.charCodeAt(0));
+  add(iban.charCodeAt(1));
+  rest = (rest * 100) % 97;
+  return 98 - rest === (iban.charCodeAt(2) - 48) * 10 + iban.charCodeAt(3) - 48;
+}
+
+/**
+ * ibantools' isValidIBAN (default options) for an upper-case alphanumeric `iban`: a country it
+ * knows, its length, two check digits, the BBAN's format and national check digits (ibantools), and
+ * the check digits (above, first: most strings that reach here fail them).
+ */
+export function ibanValid(iban: string): boolean {
+  const country = iban.slice(0, 2);
+  return ibanCheckDigitsValid(iban) && SPEC_LENGTHS.get(country) === iban.length && isValidBBAN(iban.slice(4), country);
 }
 
 function isAlnum(code: number): boolean {
@@ -18,6 +50,8 @@ function isAlnum(code: number): boolean {
  * leaves 1 in 97 random strings through: this is an IBAN (mistyped, or made up), not anything else.
  */
 function ibanFailsOnlyNationalCheck(iban: string): boolean {
+  // failing the check digits is an error of its own
+  if (!ibanCheckDigitsValid(iban)) return false;
   const errors = validateIBAN(iban).errorCodes;
   return errors.length === 1 && errors[0] === ValidationErrorsIBAN.WrongAccountBankBranchChecksum;
 }
@@ -65,7 +99,7 @@ export function recogniseIbans(scan: Scan, out: Candidate[]): void {
     const before = context.before(i, 40, ['iban', 'account']);
     // "... c'est mon iban": a word after only raises the score of a mod-97-valid IBAN
     const named = before ?? context.after(end, 20, ['iban']);
-    if (isValidIBAN(iban)) {
+    if (ibanValid(iban)) {
       out.push({ type: 'IBAN', start: i, end, score: named ? 0.99 : 0.95, reason: named ? 'mod97+country+context' : 'mod97+country' });
       i = end - 1;
     } else if (ibanFailsOnlyNationalCheck(iban)) {

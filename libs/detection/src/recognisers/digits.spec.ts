@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { abaValid, cardIssuer, luhnValid } from './digits.js';
+import fc from 'fast-check';
+import { abaValid, cardIssuer, hasIssuerPrefix, ISSUERS, luhnValid } from './digits.js';
+
+/** The issuer tables read as written: a prefix range holds the digits whose leading characters compare between its ends as strings. */
+function fitsAsStrings(digits: string, ranges: [string, string][]): boolean {
+  return ranges.some(([lo, hi]) => {
+    const p = digits.slice(0, lo.length);
+    return p >= lo && p <= hi;
+  });
+}
 
 describe('digit checksums', () => {
   it('Luhn', () => {
@@ -26,5 +35,22 @@ describe('digit checksums', () => {
     expect(cardIssuer('411111111111111')).toBeNull(); // Visa has no 15-digit numbers
     expect(cardIssuer('356482043990431')).toBeNull(); // an IMEI: 15 digits starting 35
     expect(cardIssuer('1846631557409776')).toBeNull();
+  });
+
+  it('compares issuer prefixes as numbers exactly as the table reads as strings', () => {
+    // numbers of card lengths, near every range's ends, and short or odd strings (compared as strings)
+    const ends = ISSUERS.flatMap((i) => i.ranges.flat());
+    const nearEnd = fc.tuple(fc.constantFrom(...ends), fc.integer({ min: -1, max: 1 }), fc.stringMatching(/^[0-9]{0,16}$/)).map(([end, step, rest]) => {
+      const n = String(Math.max(0, Number(end) + step)).padStart(end.length, '0');
+      return `${n}${rest}`;
+    });
+    const anything = fc.oneof(nearEnd, fc.stringMatching(/^[0-9]{0,20}$/), fc.string({ maxLength: 8 }), fc.stringMatching(/^[0-9]{3}[a-z ][0-9]{10}$/));
+    fc.assert(
+      fc.property(anything, (digits) => {
+        expect(hasIssuerPrefix(digits)).toBe(ISSUERS.some((i) => fitsAsStrings(digits, i.ranges)));
+        expect(cardIssuer(digits)).toBe(ISSUERS.find((i) => i.lengths.includes(digits.length) && fitsAsStrings(digits, i.ranges))?.name ?? null);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

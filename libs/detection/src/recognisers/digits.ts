@@ -120,26 +120,66 @@ export const ISSUERS: Issuer[] = [
   { name: 'troy', ranges: [['9792', '9792']], lengths: [16] },
 ];
 
+/** Each issuer's prefix ranges as numbers: the range's first and last prefix, `length` digits each. */
+const PREFIX_RANGES = ISSUERS.map((issuer) =>
+  issuer.ranges.map(([lo, hi]) => {
+    if (lo.length !== hi.length) throw new Error(`issuer prefix range ${lo}-${hi}: both ends need the same number of digits`);
+    return { length: lo.length, lo: Number(lo), hi: Number(hi) };
+  }),
+);
+const LONGEST_PREFIX = Math.max(...PREFIX_RANGES.flat().map((r) => r.length));
+/** LEADING[k]: the number the first k digits spell, for the digits last read by `readLeading` */
+const LEADING = new Float64Array(LONGEST_PREFIX + 1);
+
+/**
+ * Reads the numbers the first 1 to LONGEST_PREFIX digits of `digits` spell; false when it has
+ * fewer digits than that, or something else among them (then prefixes are compared as strings).
+ * A card number's windows have twelve digits or more: numbers spare the substring per range.
+ */
+function readLeading(digits: string): boolean {
+  if (digits.length < LONGEST_PREFIX) return false;
+  let v = 0;
+  for (let k = 1; k <= LONGEST_PREFIX; k++) {
+    const d = digits.charCodeAt(k - 1) - 48;
+    if (d < 0 || d > 9) return false;
+    v = v * 10 + d;
+    LEADING[k] = v;
+  }
+  return true;
+}
+
+/** Whether issuer n's prefix fits (prefixes of equal length compare as numbers as they do as strings). */
+function issuerPrefixFits(n: number, digits: string, numbers: boolean): boolean {
+  const ranges = PREFIX_RANGES[n] as { length: number; lo: number; hi: number }[];
+  for (let r = 0; r < ranges.length; r++) {
+    const { length, lo, hi } = ranges[r] as { length: number; lo: number; hi: number };
+    if (numbers) {
+      const p = LEADING[length] as number;
+      if (p >= lo && p <= hi) return true;
+    } else {
+      const [los, his] = (ISSUERS[n] as Issuer).ranges[r] as [string, string];
+      const p = digits.slice(0, length);
+      if (p >= los && p <= his) return true;
+    }
+  }
+  return false;
+}
+
 /** The issuer whose prefix and length fit, or null. */
 export function cardIssuer(digits: string): string | null {
-  for (const issuer of ISSUERS) {
+  const numbers = readLeading(digits);
+  for (let n = 0; n < ISSUERS.length; n++) {
+    const issuer = ISSUERS[n] as Issuer;
     if (!issuer.lengths.includes(digits.length)) continue;
-    for (const [lo, hi] of issuer.ranges) {
-      const p = digits.slice(0, lo.length);
-      if (p >= lo && p <= hi) return issuer.name;
-    }
+    if (issuerPrefixFits(n, digits, numbers)) return issuer.name;
   }
   return null;
 }
 
 /** An issuer prefix, whatever the length. */
 export function hasIssuerPrefix(digits: string): boolean {
-  for (const issuer of ISSUERS) {
-    for (const [lo, hi] of issuer.ranges) {
-      const p = digits.slice(0, lo.length);
-      if (p >= lo && p <= hi) return true;
-    }
-  }
+  const numbers = readLeading(digits);
+  for (let n = 0; n < ISSUERS.length; n++) if (issuerPrefixFits(n, digits, numbers)) return true;
   return false;
 }
 
