@@ -1,5 +1,5 @@
 import { getCountrySpecifications, isValidBBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
-import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, standsAlone, type DigitChunk } from './digits.js';
+import { abaValid, digitChunks, digitWindows, isAsciiLetter, isDigit, looksLikeAmount, type DigitChunk } from './digits.js';
 import type { ContextHit } from './context.js';
 import type { Candidate, Scan } from './scan.js';
 
@@ -121,7 +121,7 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
     if (chunk.digits.length < 9) continue;
     for (const w of digitWindows(chunk, text, 9, 9)) {
       if (w.digits.length !== 9 || w.lengths.length > 3) continue;
-      if (!standsAlone(text, w.start, w.end) || !abaValid(w.digits)) continue;
+      if (!abaValid(w.digits)) continue;
       const named = context.before(w.start, 48, ['routing']) ?? context.after(w.end, 20, ['routing']);
       if (!named) continue;
       out.push({ type: 'ROUTING', start: w.start, end: w.end, score: 0.92, reason: 'aba-checksum+context' });
@@ -131,8 +131,8 @@ export function recogniseRouting(scan: Scan, out: Candidate[]): void {
 
 /** 2023-11-28 or 28-11-2023 (then a time may follow): a date, not an account number, nor is any part of it. */
 function isIsoDate(chunk: DigitChunk): boolean {
+  if (chunk.groups.length < 3 || chunk.separators[0] !== '-' || chunk.separators[1] !== '-') return false;
   const lengths = chunk.groups.slice(0, 3).map((g) => g.end - g.start).join('-');
-  if (chunk.groups.length < 3 || chunk.separators.slice(0, 2).some((x) => x !== '-')) return false;
   const d = chunk.digits;
   const [year, month, day] = lengths === '4-2-2' ? [d.slice(0, 4), d.slice(4, 6), d.slice(6, 8)] : lengths === '2-2-4' ? [d.slice(4, 8), d.slice(2, 4), d.slice(0, 2)] : [];
   if (year === undefined || month === undefined || day === undefined) return false;
@@ -167,7 +167,7 @@ export function recogniseAccounts(scan: Scan, out: Candidate[]): void {
   for (const chunk of digitChunks(text, scan.groups, ' -', 1)) {
     if (chunk.digits.length < 6 || isIsoDate(chunk)) continue;
     for (const w of digitWindows(chunk, text, 6, 17)) {
-      if (!standsAlone(text, w.start, w.end) || looksLikeAmount(text, w.start, w.end)) continue;
+      if (looksLikeAmount(text, w.start, w.end)) continue;
       if (w.lengths.length === 3 && w.lengths.every((l) => l === 2) && w.separators.every((x) => x === '-') && context.before(w.start, 32, ['sortCode'])) {
         out.push({ type: 'ACCOUNT', start: w.start, end: w.end, score: 0.8, reason: 'sort-code+context' });
         continue;
@@ -224,7 +224,7 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
   for (const chunk of digitChunks(text, scan.groups, ' -.', 1)) {
     if (chunk.digits.length < 9) continue;
     for (const w of digitWindows(chunk, text, 9, 9)) {
-      if (w.digits.length !== 9 || !standsAlone(text, w.start, w.end)) continue;
+      if (w.digits.length !== 9) continue;
       const lens = w.lengths.join('-');
       const formatted = lens === '3-2-4';
       if (!formatted && lens !== '9') continue;

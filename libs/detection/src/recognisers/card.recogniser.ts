@@ -1,4 +1,4 @@
-import { cardIssuer, digitChunks, hasIssuerPrefix, looksLikeAmount, luhnValid, standsAlone } from './digits.js';
+import { cardIssuer, digitChunks, hasIssuerPrefix, hasIssuerPrefixAt, looksLikeAmount, luhnValid, luhnValidAt, standsAlone } from './digits.js';
 import type { Candidate, Scan } from './scan.js';
 
 const SEPARATORS = ' -._\t';
@@ -17,25 +17,49 @@ export function recogniseCards(scan: Scan, out: Candidate[]): void {
   for (const chunk of digitChunks(text, scan.groups, SEPARATORS, MAX_GAP)) {
     if (chunk.digits.length < 12) continue;
     const groups = chunk.groups;
+    // the chunk's digits as numbers, and where each group's start among them: a window's checksum
+    // and prefix are read from these, and its digits taken as a string only when they pass
+    const values = digitValues(chunk.digits);
+    const offsets = groupOffsets(groups);
     // every window of whole groups from every start, bounded by 19 digits, so linear; the
     // overlaps are settled later (stronger, then longer, wins). Windows are not judged by the
     // digits around them, so redacting one card never makes another appear on a second pass.
     for (let i = 0; i < groups.length; i++) {
-      let digits = '';
+      const from = offsets[i] as number;
       for (let j = i; j < groups.length; j++) {
+        const to = offsets[j + 1] as number;
+        const length = to - from;
+        if (length > 19) break;
+        if (length < 12) continue;
+        // scoreCard's first test, without building the window's digits: most windows fail it
+        if (!luhnValidAt(values, from, to) && (length < 13 || !hasIssuerPrefixAt(values, from, to))) continue;
         const g = groups[j] as { start: number; end: number };
-        digits += text.slice(g.start, g.end);
-        if (digits.length > 19) break;
-        if (digits.length < 12) continue;
         const start = (groups[i] as { start: number }).start;
-        const candidate = scoreCard(scan, digits, start, g.end, chunk.groups.length > j - i + 1 && !cardShaped(groups, i, j));
+        const candidate = scoreCard(scan, chunk.digits.slice(from, to), start, g.end, () => chunk.groups.length > j - i + 1 && !cardShaped(groups, i, j));
         if (candidate) out.push(candidate);
       }
     }
   }
 }
 
-function scoreCard(scan: Scan, digits: string, start: number, end: number, oddWindow: boolean): Candidate | null {
+/** The digit values of a string of ASCII digits (a reused array, valid until the next call). */
+function digitValues(digits: string): Uint8Array {
+  if (digits.length > valuesBuffer.length) valuesBuffer = new Uint8Array(Math.max(digits.length, valuesBuffer.length * 2));
+  for (let k = 0; k < digits.length; k++) valuesBuffer[k] = digits.charCodeAt(k) - 48;
+  return valuesBuffer;
+}
+let valuesBuffer = new Uint8Array(64);
+
+/** offsets[g]: how many digits the groups before g hold (offsets[groups.length]: all of them) */
+function groupOffsets(groups: readonly { start: number; end: number }[]): number[] {
+  const offsets = [0];
+  let at = 0;
+  for (const g of groups) offsets.push((at += g.end - g.start));
+  return offsets;
+}
+
+/** `oddWindow`: whether the window is part of a longer chunk and not shaped as a card is (asked only of a candidate). */
+function scoreCard(scan: Scan, digits: string, start: number, end: number, oddWindow: () => boolean): Candidate | null {
   const { text, context } = scan;
   // the checksum and the prefix first: most windows (parts of a number, near misses) fail both,
   // and are dropped before the costlier looks at the text around them
@@ -52,7 +76,7 @@ function scoreCard(scan: Scan, digits: string, start: number, end: number, oddWi
   const issuer = cardIssuer(digits);
   const last4 = digits.slice(-4);
   if (luhn && issuer) {
-    let score = oddWindow ? 0.8 : 0.88;
+    let score = oddWindow() ? 0.8 : 0.88;
     if (cardWord) score = 0.97;
     return { type: 'CARD', start, end, score, reason: `luhn+${issuer}${cardWord ? '+context' : ''}`, last4 };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { abaValid, cardIssuer, hasIssuerPrefix, ISSUERS, luhnValid } from './digits.js';
+import { abaValid, cardIssuer, hasIssuerPrefix, hasIssuerPrefixAt, ISSUERS, luhnValid, luhnValidAt } from './digits.js';
 
 /** The issuer tables read as written: a prefix range holds the digits whose leading characters compare between its ends as strings. */
 function fitsAsStrings(digits: string, ranges: [string, string][]): boolean {
@@ -24,6 +24,7 @@ describe('digit checksums', () => {
     expect(abaValid('021000022')).toBe(false);
     expect(abaValid('501000019')).toBe(false); // prefix 50 is not a routing prefix
     expect(abaValid('02100002')).toBe(false);
+    expect(abaValid('0210000 1')).toBe(false); // nine characters, not nine digits
   });
 
   it('card issuers by prefix and length', () => {
@@ -49,6 +50,20 @@ describe('digit checksums', () => {
       fc.property(anything, (digits) => {
         expect(hasIssuerPrefix(digits)).toBe(ISSUERS.some((i) => fitsAsStrings(digits, i.ranges)));
         expect(cardIssuer(digits)).toBe(ISSUERS.find((i) => i.lengths.includes(digits.length) && fitsAsStrings(digits, i.ranges))?.name ?? null);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('checks a run of digit values as it checks the same digits written out', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{0,24}$/), fc.nat(24), fc.nat(24), (digits, a, b) => {
+        const from = Math.min(a, b, digits.length);
+        const to = Math.min(Math.max(a, b), digits.length);
+        const values = Uint8Array.from(digits, (c) => c.charCodeAt(0) - 48);
+        const window = digits.slice(from, to);
+        expect(luhnValidAt(values, from, to)).toBe(luhnValid(window));
+        expect(hasIssuerPrefixAt(values, from, to)).toBe(hasIssuerPrefix(window));
       }),
       { numRuns: 5000 },
     );

@@ -67,7 +67,12 @@ export function digitChunks(text: string, groups: DigitGroup[], separators: stri
 }
 
 function onlyFrom(text: string, from: number, to: number, allowed: string): boolean {
-  for (let i = from; i < to; i++) if (!allowed.includes(text[i] as string)) return false;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    let found = false;
+    for (let k = 0; k < allowed.length && !found; k++) found = allowed.charCodeAt(k) === code;
+    if (!found) return false;
+  }
   return true;
 }
 
@@ -86,14 +91,30 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
+/** luhnValid of the digits values[from..to) (digit values 0-9). */
+export function luhnValidAt(values: Uint8Array, from: number, to: number): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = to - 1; i >= from; i--) {
+    let d = values[i] as number;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return to > from && sum % 10 === 0;
+}
+
 /** US ABA routing number: 3-7-1 weighted checksum and a valid Federal Reserve prefix. */
 export function abaValid(digits: string): boolean {
-  if (digits.length !== 9) return false;
+  if (digits.length !== 9 || !/^\d{9}$/.test(digits)) return false;
   const prefix = Number(digits.slice(0, 2));
   const prefixOk = prefix <= 12 || (prefix >= 21 && prefix <= 32) || (prefix >= 61 && prefix <= 72) || prefix === 80;
   if (!prefixOk) return false;
-  const d = [...digits].map((c) => c.charCodeAt(0) - 48);
-  const sum = 3 * ((d[0] as number) + (d[3] as number) + (d[6] as number)) + 7 * ((d[1] as number) + (d[4] as number) + (d[7] as number)) + ((d[2] as number) + (d[5] as number) + (d[8] as number));
+  const d = (i: number): number => digits.charCodeAt(i) - 48;
+  const sum = 3 * (d(0) + d(3) + d(6)) + 7 * (d(1) + d(4) + d(7)) + (d(2) + d(5) + d(8));
   return sum % 10 === 0 && digits !== '000000000';
 }
 
@@ -146,6 +167,22 @@ function readLeading(digits: string): boolean {
     LEADING[k] = v;
   }
   return true;
+}
+
+/** hasIssuerPrefix of the digits values[from..to) (digit values 0-9). */
+export function hasIssuerPrefixAt(values: Uint8Array, from: number, to: number): boolean {
+  if (to - from < LONGEST_PREFIX) {
+    let digits = '';
+    for (let i = from; i < to; i++) digits += String.fromCharCode(48 + (values[i] as number));
+    return hasIssuerPrefix(digits);
+  }
+  let v = 0;
+  for (let k = 1; k <= LONGEST_PREFIX; k++) {
+    v = v * 10 + (values[from + k - 1] as number);
+    LEADING[k] = v;
+  }
+  for (let n = 0; n < ISSUERS.length; n++) if (issuerPrefixFits(n, '', true)) return true;
+  return false;
 }
 
 /** Whether issuer n's prefix fits (prefixes of equal length compare as numbers as they do as strings). */
@@ -212,22 +249,29 @@ export interface DigitWindow {
 }
 
 /**
- * Every window of consecutive whole groups of `chunk` with at most `maxDigits` digits (linear:
+ * Every window of consecutive whole groups of `chunk` with `minDigits` to `maxDigits` digits that
+ * stands alone (no letter or digit right before or after it: `standsAlone`), start by start (linear:
  * each start extends over at most `maxDigits` groups). Recognisers judge windows, not whole
- * chunks, so a value next to another value (or next to a placeholder) is judged the same way.
+ * chunks, so a value next to another value (or next to a placeholder) is judged the same way. A
+ * window's digits, group lengths and separators are built only for one that stands alone.
  */
-export function* digitWindows(chunk: DigitChunk, text: string, minDigits: number, maxDigits: number): Generator<DigitWindow> {
+export function digitWindows(chunk: DigitChunk, text: string, minDigits: number, maxDigits: number): DigitWindow[] {
+  const windows: DigitWindow[] = [];
   const groups = chunk.groups;
+  let first = 0;
   for (let i = 0; i < groups.length; i++) {
-    let digits = '';
-    const lengths: number[] = [];
+    const start = (groups[i] as DigitGroup).start;
+    let count = 0;
     for (let j = i; j < groups.length; j++) {
       const g = groups[j] as DigitGroup;
-      digits += text.slice(g.start, g.end);
-      lengths.push(g.end - g.start);
-      if (digits.length > maxDigits) break;
-      if (digits.length < minDigits) continue;
-      yield { start: (groups[i] as DigitGroup).start, end: g.end, digits, lengths: [...lengths], separators: chunk.separators.slice(i, j) };
+      count += g.end - g.start;
+      if (count > maxDigits) break;
+      if (count < minDigits || !standsAlone(text, start, g.end)) continue;
+      const lengths: number[] = [];
+      for (let k = i; k <= j; k++) lengths.push((groups[k] as DigitGroup).end - (groups[k] as DigitGroup).start);
+      windows.push({ start, end: g.end, digits: chunk.digits.slice(first, first + count), lengths, separators: chunk.separators.slice(i, j) });
     }
+    first += (groups[i] as DigitGroup).end - start;
   }
+  return windows;
 }
