@@ -383,64 +383,29 @@
     (global.set $useBigrams (i32.load offset=108 (local.get $cfg)))
     (global.set $scale (f64.load offset=120 (local.get $cfg))))
 
-  ;; features.ts's wordKey: murmur3's fmix32, the low bit cleared (a word-level feature), never 0
-  (func $wordKey (param $h i32) (result i32)
-    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
-    (local.set $h (i32.mul (local.get $h) (i32.const 0x85ebca6b)))
-    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))))
-    (local.set $h (i32.mul (local.get $h) (i32.const 0xc2b2ae35)))
-    (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
-    (local.set $h (i32.and (local.get $h) (i32.const -2)))
-    (select (local.get $h) (i32.const 2) (local.get $h)))
-
-  ;; Word $w of the text: its code units at $start ($len of them), its hash $wh (FNV-1a over them)
-  ;; and the hash of the word before ($first: none). Writes its check hash, unigram key and pair key
-  ;; as features.ts's FeatureBuffer does.
-  (func $word (param $w i32) (param $start i32) (param $len i32) (param $wh i32) (param $prev i32) (param $first i32)
-    (local $check i32) (local $p i32) (local $end i32) (local $x i32)
-    (local.set $check (i32.xor (i32.const 0x9e3779b9) (local.get $len)))
-    (local.set $p (local.get $start))
-    (local.set $end (i32.add (local.get $start) (i32.shl (local.get $len) (i32.const 1))))
-    (block $done
-      (loop $units
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $check (i32.mul (i32.xor (local.get $check) (i32.load16_u (local.get $p))) (i32.const 0x5bd1e995)))
-        (local.set $p (i32.add (local.get $p) (i32.const 2)))
-        (br $units)))
-    (local.set $x (i32.shl (local.get $w) (i32.const 2)))
-    (i32.store (i32.add (global.get $wHash) (local.get $x)) (local.get $wh))
-    (i32.store (i32.add (global.get $wCheck) (local.get $x)) (local.get $check))
-    (i32.store (i32.add (global.get $wStart) (local.get $x)) (local.get $start))
-    (i32.store (i32.add (global.get $wLen) (local.get $x)) (local.get $len))
-    (i32.store (i32.add (global.get $wUni) (local.get $x))
-      (if (result i32) (global.get $useWords)
-        (then (call $wordKey (i32.mul (i32.xor (local.get $wh) (i32.const 1)) (i32.const 0x01000193))))
-        (else (i32.const 0))))
-    (i32.store (i32.add (global.get $wPair) (local.get $x))
-      (if (result i32) (i32.and (global.get $useBigrams) (i32.eqz (local.get $first)))
-        (then
-          (call $wordKey
-            (i32.mul
-              (i32.xor (i32.mul (i32.xor (i32.const 0x3c6ef372) (local.get $prev)) (i32.const 0x01000193)) (local.get $wh))
-              (i32.const 0x01000193))))
-        (else (i32.const 0)))))
-
   ;; Splits the first $n bytes at $text (plain ASCII) into lower-cased words (letters and digits; an
   ;; apostrophe inside a word is dropped; anything else separates; the first 40 code units of a word
-  ;; kept), as features.ts's forEachWord does, and lists them (`$word`). Makes room in the memo for
-  ;; every word (it starts again when it would overflow) and looks each word up: its entry, or -1.
-  ;; Returns the number of words, plus 65536 times the number of words not found (the caller makes
-  ;; their entries).
+  ;; kept), as features.ts's forEachWord does, and lists each word as its FeatureBuffer does: where its
+  ;; code units are, its FNV-1a hash, its check hash, and the keys of its unigram and of its pair with
+  ;; the word before (murmur3's fmix32 of a seeded hash, the low bit cleared, never 0; 0: none).
+  ;; Makes room in the memo for every word (it starts again when it would overflow) and looks each
+  ;; word up: its entry, or -1. Returns the number of words, plus 65536 times the number of words not
+  ;; found (the caller makes their entries).
+  ;; The per-word steps are written in line, one place each (V8 does not inline calls between
+  ;; WebAssembly functions by default, and a call per step cost about a tenth of the walk).
   (func (export "words") (param $n i32) (result i32)
     (local $i i32) (local $c i32) (local $len i32) (local $in i32) (local $w i32) (local $at i32)
     (local $start i32) (local $wh i32) (local $prev i32) (local $first i32) (local $misses i32)
     (local $j i32) (local $h i32) (local $check i32) (local $slot i32) (local $p i32) (local $entry i32)
+    (local $x i32) (local $end i32) (local $key i32) (local $on i32) (local $to i32)
     (local.set $first (i32.const 1))
     (local.set $at (global.get $codes))
     (block $chars_done
       (loop $chars
-        (br_if $chars_done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $c (i32.load8_u (i32.add (global.get $text) (local.get $i))))
+        (br_if $chars_done (i32.gt_u (local.get $i) (local.get $n)))
+        ;; one more place past the text, a space: it ends the last word
+        (local.set $c
+          (select (i32.const 32) (i32.load8_u (i32.add (global.get $text) (local.get $i))) (i32.eq (local.get $i) (local.get $n))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (if (i32.lt_u (i32.sub (local.get $c) (i32.const 65)) (i32.const 26))
           (then (local.set $c (i32.add (local.get $c) (i32.const 32)))))
@@ -464,16 +429,51 @@
             (br $chars)))
         (br_if $chars (i32.eqz (local.get $in)))
         (br_if $chars (i32.eq (local.get $c) (i32.const 39)))
-        (call $word (local.get $w) (local.get $start) (local.get $len) (local.get $wh) (local.get $prev) (local.get $first))
+        ;; a word ends: its check hash over its code units
+        (local.set $check (i32.xor (i32.const 0x9e3779b9) (local.get $len)))
+        (local.set $p (local.get $start))
+        (local.set $end (i32.add (local.get $start) (i32.shl (local.get $len) (i32.const 1))))
+        (block $units_done
+          (loop $units
+            (br_if $units_done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $check (i32.mul (i32.xor (local.get $check) (i32.load16_u (local.get $p))) (i32.const 0x5bd1e995)))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $units)))
+        (local.set $x (i32.shl (local.get $w) (i32.const 2)))
+        (i32.store (i32.add (global.get $wHash) (local.get $x)) (local.get $wh))
+        (i32.store (i32.add (global.get $wCheck) (local.get $x)) (local.get $check))
+        (i32.store (i32.add (global.get $wStart) (local.get $x)) (local.get $start))
+        (i32.store (i32.add (global.get $wLen) (local.get $x)) (local.get $len))
+        ;; the unigram's key (of mix(wh, 1)), then the pair's (of mix(mix(SEED_BIGRAM, prev), wh))
+        (local.set $h (i32.mul (i32.xor (local.get $wh) (i32.const 1)) (i32.const 0x01000193)))
+        (local.set $on (global.get $useWords))
+        (local.set $to (i32.add (global.get $wUni) (local.get $x)))
+        (block $keys_done
+          (loop $keys
+            (local.set $key (i32.const 0))
+            (if (local.get $on)
+              (then
+                (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+                (local.set $h (i32.mul (local.get $h) (i32.const 0x85ebca6b)))
+                (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))))
+                (local.set $h (i32.mul (local.get $h) (i32.const 0xc2b2ae35)))
+                (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+                (local.set $key (i32.and (local.get $h) (i32.const -2)))
+                (local.set $key (select (local.get $key) (i32.const 2) (local.get $key)))))
+            (i32.store (local.get $to) (local.get $key))
+            (br_if $keys_done (i32.ne (local.get $to) (i32.add (global.get $wUni) (local.get $x))))
+            (local.set $h
+              (i32.mul
+                (i32.xor (i32.mul (i32.xor (i32.const 0x3c6ef372) (local.get $prev)) (i32.const 0x01000193)) (local.get $wh))
+                (i32.const 0x01000193)))
+            (local.set $on (i32.and (global.get $useBigrams) (i32.eqz (local.get $first))))
+            (local.set $to (i32.add (global.get $wPair) (local.get $x)))
+            (br $keys)))
         (local.set $prev (local.get $wh))
         (local.set $first (i32.const 0))
         (local.set $in (i32.const 0))
         (local.set $w (i32.add (local.get $w) (i32.const 1)))
         (br $chars)))
-    (if (local.get $in)
-      (then
-        (call $word (local.get $w) (local.get $start) (local.get $len) (local.get $wh) (local.get $prev) (local.get $first))
-        (local.set $w (i32.add (local.get $w) (i32.const 1)))))
     (if (i32.gt_u (i32.add (i32.load (global.get $memoCount)) (local.get $w)) (global.get $memoCap))
       (then
         (memory.fill (global.get $memoTable) (i32.const 0) (i32.shl (i32.add (global.get $memoMask) (i32.const 1)) (i32.const 1)))
@@ -502,32 +502,6 @@
         (br $words)))
     (i32.or (local.get $w) (i32.shl (local.get $misses) (i32.const 16))))
 
-  ;; The table position (in int32s) of the word-level feature with this key, or -1 (Scorer.findWord)
-  (func $findWord (param $key i32) (result i32)
-    (local $slot i32) (local $at i32)
-    (local.set $slot (i32.and (local.get $key) (global.get $wordMask)))
-    (loop $probe
-      (local.set $at (i32.load (i32.add (global.get $table) (i32.shl (local.get $slot) (i32.const 4)))))
-      (if (i32.eq (local.get $at) (local.get $key)) (then (return (i32.shl (local.get $slot) (i32.const 2)))))
-      (if (i32.eqz (local.get $at)) (then (return (i32.const -1))))
-      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $wordMask)))
-      (br $probe))
-    (unreachable))
-
-  ;; Counts one more occurrence of the feature at table position $pos; lists it (in $order, $n
-  ;; listed so far) at its first. Returns the new length of the list.
-  (func $count (param $pos i32) (param $n i32) (result i32)
-    (local $at i32) (local $seen i32)
-    ;; the count is in the feature's table slot
-    (local.set $at (i32.add (global.get $table) (i32.add (i32.shl (local.get $pos) (i32.const 2)) (i32.const 10))))
-    (local.set $seen (i32.load16_u (local.get $at)))
-    (i32.store16 (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
-    (if (i32.eqz (local.get $seen))
-      (then
-        (i32.store (i32.add (global.get $order) (i32.shl (local.get $n) (i32.const 2))) (local.get $pos))
-        (return (i32.add (local.get $n) (i32.const 1)))))
-    (local.get $n))
-
   ;; The scores of the $words words `words` listed (every one with its memo entry), as Scorer.score:
   ;; the memo rows and norms of the character block, the word-level features counted and added in
   ;; order of first occurrence (each word's unigram, then its pair), combined with the bias.
@@ -552,14 +526,34 @@
             (i32.store (i32.add (global.get $offsets) (i32.shl (local.get $nRows) (i32.const 2)))
               (i32.shr_u (i32.add (local.get $e) (i32.const 32)) (i32.const 2)))
             (local.set $nRows (i32.add (local.get $nRows) (i32.const 1)))))
+        ;; the word's unigram (its table position, or -1), then its pair (looked up by its key): each
+        ;; counted in its table slot (a u16 beside the row length), and listed at its first
         (local.set $pos (i32.load offset=8 (local.get $entry)))
-        (if (i32.ge_s (local.get $pos) (i32.const 0))
-          (then (local.set $nWord (call $count (local.get $pos) (local.get $nWord)))))
         (local.set $key (i32.load (i32.add (global.get $wPair) (local.get $x))))
-        (br_if $walk (i32.eqz (local.get $key)))
-        (local.set $pos (call $findWord (local.get $key)))
-        (br_if $walk (i32.lt_s (local.get $pos) (i32.const 0)))
-        (local.set $nWord (call $count (local.get $pos) (local.get $nWord)))
+        (loop $features_of_word
+          (if (i32.ge_s (local.get $pos) (i32.const 0))
+            (then
+              (local.set $at (i32.add (global.get $table) (i32.add (i32.shl (local.get $pos) (i32.const 2)) (i32.const 10))))
+              (local.set $tf (i32.load16_u (local.get $at)))
+              (i32.store16 (local.get $at) (i32.add (local.get $tf) (i32.const 1)))
+              (if (i32.eqz (local.get $tf))
+                (then
+                  (i32.store (i32.add (global.get $order) (i32.shl (local.get $nWord) (i32.const 2))) (local.get $pos))
+                  (local.set $nWord (i32.add (local.get $nWord) (i32.const 1)))))))
+          (br_if $walk (i32.eqz (local.get $key)))
+          ;; open addressing from the key's low bits (Scorer.findWord): its position, or -1
+          (local.set $slot (i32.and (local.get $key) (global.get $wordMask)))
+          (block $looked_up
+            (loop $probe
+              (local.set $at (i32.load (i32.add (global.get $table) (i32.shl (local.get $slot) (i32.const 4)))))
+              (local.set $pos (i32.shl (local.get $slot) (i32.const 2)))
+              (br_if $looked_up (i32.eq (local.get $at) (local.get $key)))
+              (local.set $pos (i32.const -1))
+              (br_if $looked_up (i32.eqz (local.get $at)))
+              (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $wordMask)))
+              (br $probe)))
+          (local.set $key (i32.const 0))
+          (br $features_of_word))
         (br $walk)))
     (if (i32.eqz (i32.or (local.get $nWord) (local.get $nRows)))
       (then
