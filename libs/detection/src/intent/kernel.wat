@@ -280,7 +280,101 @@
         (f64.promote_f32 (f32x4.extract_lane 2 (local.get $sum))))
       (f64.promote_f32 (f32x4.extract_lane 3 (local.get $sum)))))
 
-  ;; The k best of the c values at $vals (f32, above -infinity), best first, ties to the lower class:
+;; rank for k of at most 3, with no branch on the values: each lane keeps its three best values
+  ;; and their classes (a value replaces a kept one only when greater, so the lower class keeps a
+  ;; tie), and the best masked value and its class, by SIMD comparisons and selects over every block
+  ;; of four; then the k best are taken from the lanes' heads one at a time (the greater value, the
+  ;; lower class on a tie), the lane taken from moving up. Scattered branches that follow the values
+  ;; cost more than these operations once other work between messages has left the branch predictor
+  ;; no history (see `rank`).
+  (func $rankFew (param $vals i32) (param $c i32) (param $mask i32) (param $k i32) (param $order i32) (param $top i32) (result i32)
+    (local $b i32) (local $idx v128) (local $valid v128) (local $v v128)
+    (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
+    (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $sv v128) (local $si v128) (local $cs v128)
+    (local $n i32) (local $lane i32) (local $bestV f32) (local $bestI i32) (local $x f32) (local $xi i32) (local $pick v128)
+    (local.set $t1 (f32x4.splat (f32.const -inf)))
+    (local.set $t2 (local.get $t1))
+    (local.set $t3 (local.get $t1))
+    (local.set $sv (local.get $t1))
+    (local.set $i1 (i32x4.splat (i32.const -1)))
+    (local.set $i2 (local.get $i1))
+    (local.set $i3 (local.get $i1))
+    (local.set $si (local.get $i1))
+    (local.set $idx (v128.const i32x4 0 1 2 3))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_s (local.get $b) (local.get $c)))
+        (local.set $valid (i32x4.lt_s (local.get $idx) (i32x4.splat (local.get $c))))
+        (local.set $v
+          (v128.bitselect (v128.load (i32.add (local.get $vals) (i32.shl (local.get $b) (i32.const 2)))) (f32x4.splat (f32.const -inf)) (local.get $valid)))
+        (local.set $c1 (f32x4.gt (local.get $v) (local.get $t1)))
+        (local.set $c2 (f32x4.gt (local.get $v) (local.get $t2)))
+        (local.set $c3 (f32x4.gt (local.get $v) (local.get $t3)))
+        (local.set $t3 (v128.bitselect (local.get $t2) (v128.bitselect (local.get $v) (local.get $t3) (local.get $c3)) (local.get $c2)))
+        (local.set $i3 (v128.bitselect (local.get $i2) (v128.bitselect (local.get $idx) (local.get $i3) (local.get $c3)) (local.get $c2)))
+        (local.set $t2 (v128.bitselect (local.get $t1) (v128.bitselect (local.get $v) (local.get $t2) (local.get $c2)) (local.get $c1)))
+        (local.set $i2 (v128.bitselect (local.get $i1) (v128.bitselect (local.get $idx) (local.get $i2) (local.get $c2)) (local.get $c1)))
+        (local.set $t1 (v128.bitselect (local.get $v) (local.get $t1) (local.get $c1)))
+        (local.set $i1 (v128.bitselect (local.get $idx) (local.get $i1) (local.get $c1)))
+        (local.set $cs
+          (v128.and
+            (v128.and (local.get $valid) (f32x4.gt (local.get $v) (local.get $sv)))
+            (f32x4.ne (v128.load (i32.add (local.get $mask) (i32.shl (local.get $b) (i32.const 2)))) (f32x4.splat (f32.const 0)))))
+        (local.set $sv (v128.bitselect (local.get $v) (local.get $sv) (local.get $cs)))
+        (local.set $si (v128.bitselect (local.get $idx) (local.get $si) (local.get $cs)))
+        (local.set $idx (i32x4.add (local.get $idx) (i32x4.splat (i32.const 4))))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $blocks)))
+    ;; the k best from the lanes' heads
+    (block $taken
+      (loop $take
+        (br_if $taken (i32.ge_s (local.get $n) (local.get $k)))
+        (local.set $lane (i32.const 0))
+        (local.set $bestV (f32x4.extract_lane 0 (local.get $t1)))
+        (local.set $bestI (i32x4.extract_lane 0 (local.get $i1)))
+        (local.set $x (f32x4.extract_lane 1 (local.get $t1)))
+        (local.set $xi (i32x4.extract_lane 1 (local.get $i1)))
+        (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+          (then (local.set $lane (i32.const 1)) (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+        (local.set $x (f32x4.extract_lane 2 (local.get $t1)))
+        (local.set $xi (i32x4.extract_lane 2 (local.get $i1)))
+        (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+          (then (local.set $lane (i32.const 2)) (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+        (local.set $x (f32x4.extract_lane 3 (local.get $t1)))
+        (local.set $xi (i32x4.extract_lane 3 (local.get $i1)))
+        (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+          (then (local.set $lane (i32.const 3)) (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+        (i32.store (i32.add (local.get $order) (i32.shl (local.get $n) (i32.const 2))) (local.get $bestI))
+        (f32.store (i32.add (local.get $top) (i32.shl (local.get $n) (i32.const 2))) (local.get $bestV))
+        ;; the lane taken from moves up
+        (local.set $pick (i32x4.eq (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $lane))))
+        (local.set $t1 (v128.bitselect (local.get $t2) (local.get $t1) (local.get $pick)))
+        (local.set $i1 (v128.bitselect (local.get $i2) (local.get $i1) (local.get $pick)))
+        (local.set $t2 (v128.bitselect (local.get $t3) (local.get $t2) (local.get $pick)))
+        (local.set $i2 (v128.bitselect (local.get $i3) (local.get $i2) (local.get $pick)))
+        (local.set $t3 (v128.bitselect (f32x4.splat (f32.const -inf)) (local.get $t3) (local.get $pick)))
+        (local.set $i3 (v128.bitselect (i32x4.splat (i32.const -1)) (local.get $i3) (local.get $pick)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $take)))
+    ;; the best masked class: the greater value, the lower class on a tie; -1 when none (-1 as an
+    ;; unsigned class is the largest, so any class wins a tie with it)
+    (local.set $bestV (f32x4.extract_lane 0 (local.get $sv)))
+    (local.set $bestI (i32x4.extract_lane 0 (local.get $si)))
+    (local.set $x (f32x4.extract_lane 1 (local.get $sv)))
+    (local.set $xi (i32x4.extract_lane 1 (local.get $si)))
+    (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+      (then (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+    (local.set $x (f32x4.extract_lane 2 (local.get $sv)))
+    (local.set $xi (i32x4.extract_lane 2 (local.get $si)))
+    (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+      (then (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+    (local.set $x (f32x4.extract_lane 3 (local.get $sv)))
+    (local.set $xi (i32x4.extract_lane 3 (local.get $si)))
+    (if (i32.or (f32.gt (local.get $x) (local.get $bestV)) (i32.and (f32.eq (local.get $x) (local.get $bestV)) (i32.lt_u (local.get $xi) (local.get $bestI))))
+      (then (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
+    (local.get $bestI))
+
+    ;; The k best of the c values at $vals (f32, above -infinity), best first, ties to the lower class:
   ;; their classes into $order (i32) and values into $top (f32), by insertion, a value compared with
   ;; the k-th best once k are kept. Returns the first class holding the largest value among those
   ;; whose $mask (an f32 row of 1 and 0) is 1 (-1: none).
@@ -291,6 +385,8 @@
   (func (export "rank") (param $vals i32) (param $c i32) (param $mask i32) (param $k i32) (param $order i32) (param $top i32) (result i32)
     (local $b i32) (local $i i32) (local $stop i32) (local $v f32) (local $filled i32) (local $kth f32) (local $best i32) (local $bestv f32) (local $j i32) (local $at i32)
     (local $vv v128)
+    (if (i32.le_s (local.get $k) (i32.const 3))
+      (then (return (call $rankFew (local.get $vals) (local.get $c) (local.get $mask) (local.get $k) (local.get $order) (local.get $top)))))
     (local.set $kth (f32.const -inf))
     (local.set $best (i32.const -1))
     (local.set $bestv (f32.const -inf))
