@@ -280,11 +280,11 @@
         (f64.promote_f32 (f32x4.extract_lane 2 (local.get $sum))))
       (f64.promote_f32 (f32x4.extract_lane 3 (local.get $sum)))))
 
-;; rank for k of at most 3, with no branch on the values: each lane keeps its three best values
-  ;; and their classes (a value replaces a kept one only when greater, so the lower class keeps a
+;; rank for k of at most 3, its pass over the classes with no branch on the values: each lane
+  ;; keeps its three best values and their classes (a value replaces a kept one only when greater, so the lower class keeps a
   ;; tie), and the best masked value and its class, by SIMD comparisons and selects over every block
   ;; of four; then the k best are taken from the lanes' heads one at a time (the greater value, the
-  ;; lower class on a tie), the lane taken from moving up. Scattered branches that follow the values
+  ;; lower class on a tie, a few branches over four lanes), the lane taken from moving up. Scattered branches that follow the values
   ;; cost more than these operations once other work between messages has left the branch predictor
   ;; no history (see `rank`).
   (func $rankFew (param $vals i32) (param $c i32) (param $mask i32) (param $k i32) (param $order i32) (param $top i32) (result i32)

@@ -121,7 +121,8 @@ export function recognisePhones(scan: Scan, out: Candidate[], regions: readonly 
 
 function phoneAt(scan: Scan, out: Candidate[], start: number, end: number, digits: string, plus: boolean, regions: readonly CountryCode[]): Candidate | null {
   const { text, context } = scan;
-  // every test below only rules out: the cheapest first (a card or IBAN found over these digits)
+  // every test below only rules out: the cheapest first (a strong candidate already found over these
+  // digits: a card, IBAN, routing or account number, an SSN ...)
   if (overlapsStrong(out, start, end) || afterMixedCode(text, start)) return null;
   const raw = text.slice(start, end);
   if (DATE_SHAPE.test(raw) || SSN_SHAPE.test(raw) || looksLikeAmount(text, start, end)) return null;
