@@ -6,8 +6,8 @@
  * than one representation (one-byte and two-byte, flat, sliced or concatenated), as the messages
  * of a chat do. Plain ASCII text, the usual message, is encoded natively (TextEncoder writes its
  * bytes, which are its code units) and widened by a typed-array loop; any other text is read code
- * unit by code unit. (The intent model's word walk reads a freshly lower-cased, flat string, where
- * `charCodeAt` measured faster than this copy.)
+ * unit by code unit. (The intent model writes a plain ASCII text's bytes straight into its kernel's
+ * memory, scorer.ts.)
  *
  * The array is longer than the text and keeps what earlier, longer texts left past its end: read
  * only below `text.length`.

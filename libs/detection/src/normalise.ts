@@ -111,16 +111,17 @@ const DIGIT_WORDS: Record<string, string> = {
   nine: '9',
 };
 const REPEAT_WORDS: Record<string, number> = { double: 2, triple: 3 };
+const DIGIT_WORD_ALTERNATIVES = Object.keys(DIGIT_WORDS).join('|');
+const RUN_WORD_ALTERNATIVES = [...Object.keys(DIGIT_WORDS), ...Object.keys(REPEAT_WORDS)].join('|');
 /** A digit spelled as a word; every spelled run holds one (also read by the detector's quick test). */
-export const DIGIT_WORD_SOURCE = '\\b(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine)\\b';
+export const DIGIT_WORD_SOURCE = `\\b(?:${DIGIT_WORD_ALTERNATIVES})\\b`;
 const HAS_DIGIT_WORD = new RegExp(DIGIT_WORD_SOURCE, 'i');
 /**
  * Two words of a spelled run next to each other ("four one", "double five"): every run of at least
  * MIN_SPELLED_RUN digits has such a pair (words are whole runs of ASCII letters, as below), so a
  * text without one is left as it is. "one" and "two" alone are common words.
  */
-const SPELLED_PAIR =
-  /(?<![A-Za-z])(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|triple)[ ,.\t-]{1,3}(?:zero|oh|nought|nil|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![A-Za-z])/i;
+const SPELLED_PAIR = new RegExp(`(?<![A-Za-z])(?:${RUN_WORD_ALTERNATIVES})[ ,.\\t-]{1,3}(?:${RUN_WORD_ALTERNATIVES})(?![A-Za-z])`, 'i');
 /** at least this many digits spelled in a row are turned into digits (at least 2: see SPELLED_PAIR) */
 const MIN_SPELLED_RUN = 3;
 

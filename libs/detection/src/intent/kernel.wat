@@ -7,9 +7,9 @@
 ;; memory per row, which matters as much (a server's other work pushes the rows out of the caches
 ;; between messages). The confidences a prediction reports have four decimals; f32 sums of a
 ;; message's few dozen rows are off by about a millionth of their terms' sizes (intent-model.spec.ts
-;; bounds the scores' distance to the double-precision definition). Every row sum is taken in a fixed order with plain IEEE single
-;; operations (no fused multiply-add), so kernel.spec.ts checks the sums bit for bit against scalar
-;; loops rounding each step with Math.fround.
+;; bounds the scores' distance to the double-precision definition). Every row sum is taken in a fixed
+;; order with plain IEEE single operations (no fused multiply-add), so kernel.spec.ts checks the sums
+;; bit for bit against scalar loops rounding each step with Math.fround.
 ;;
 ;; Memory (laid out by scorer.ts, all offsets in bytes):
 ;;   dense   int8 rows of `stride` (the class count rounded up to a multiple of four; the pad classes
@@ -374,7 +374,7 @@
       (then (local.set $bestV (local.get $x)) (local.set $bestI (local.get $xi))))
     (local.get $bestI))
 
-    ;; The k best of the c values at $vals (f32, above -infinity), best first, ties to the lower class:
+  ;; The k best of the c values at $vals (f32, above -infinity), best first, ties to the lower class:
   ;; their classes into $order (i32) and values into $top (f32), by insertion, a value compared with
   ;; the k-th best once k are kept. Returns the first class holding the largest value among those
   ;; whose $mask (an f32 row of 1 and 0) is 1 (-1: none).
@@ -444,8 +444,8 @@
   ;; The word walk: the whole of Scorer.score for a plain ASCII text (scorer.ts keeps the same walk in
   ;; JavaScript for any other text, and a test holds the two to the same scores, bit for bit).
 
-  ;; The regions, from a block of int32 at $cfg (scorer.ts writes it; the offsets below are its
-  ;; fields): the text's bytes, the words' code units and per-word lists, the word-level feature
+  ;; The regions, from a block of int32 at $cfg (scorer.ts writes it in this order; the offsets below
+  ;; are its fields, and the scores would differ from the JavaScript walk's should the two disagree): the text's bytes, the words' code units and per-word lists, the word-level feature
   ;; table, the memo (index, entries, count), the lists `addRows` and `sumRows` read, the
   ;; accumulators, bias and scores, and a table of 1 + ln tf (1 for tf = 1).
   (func (export "setup") (param $cfg i32)

@@ -57,9 +57,9 @@ class Layout {
  *   lookup reads one cache line. Word-level features (unigrams and pairs, looked up for every
  *   message) have a table of their own, 256 KB for the default model, which stays in cache; the
  *   character n-grams' is read only when a new word's row is memoised.
- * - Rows are packed (class << 8 | int8 weight) or, when that takes no more memory (a quarter of the classes or more), dense (an
- *   int8 weight per class, a row `stride` wide); consecutive dense rows, and the memoised word
- *   rows, are added several per pass over the classes.
+ * - Rows are packed (class << 8 | int8 weight) or, when that takes no more memory (a quarter of
+ *   the classes or more), dense (an int8 weight per class, a row `stride` wide); consecutive dense
+ *   rows, and the memoised word rows, are added several per pass over the classes.
  * - The character block is a sum of per-word parts (see `vectorise`), and a word's character
  *   n-grams are always the same: its summed row (idf_f * w_f per occurrence, summed in double
  *   precision and kept as f32) and its squared norm are memoised per distinct word, so a message
@@ -268,10 +268,12 @@ export class Scorer {
     this.rankOrder = new Int32Array(buffer, rankOrderAt, c);
     this.rankValues = new Float32Array(buffer, rankValuesAt, c);
     this.kernel.layout(denseAt0, packedAt0, memoAt, stride);
+    // the word walk's regions, in the order kernel.wat's `setup` reads them (then the scale, an f64 at 120)
     const cfg = new Int32Array(buffer, cfgAt, 32);
     cfg.set([
       textAt, codesAt, hashAt, checkAt, startAt, lengthAt, unigramAt, pairAt, entryAt,
-      tableAt, wordSlots - 1, memoTableAt, MEMO_SLOTS - 1, MEMO_ENTRIES, memoCountAt, entryBytes, orderAt, offsetsAt, startsAt, lengthsAt, coefsAt, wordAccAt, charAccAt, biasAt, scoresAt, logsAt,
+      tableAt, wordSlots - 1, memoTableAt, MEMO_SLOTS - 1, MEMO_ENTRIES, memoCountAt, entryBytes,
+      orderAt, offsetsAt, startsAt, lengthsAt, coefsAt, wordAccAt, charAccAt, biasAt, scoresAt, logsAt,
       weights.features.words ? 1 : 0, weights.features.bigrams ? 1 : 0,
     ]);
     new Float64Array(buffer, cfgAt + 120, 1)[0] = weights.weightScale;
