@@ -473,6 +473,38 @@ describe(`${Detector.name}: context rules from the third held-out corpus, and th
   });
 });
 
+describe(`${Detector.name}: context rules from the fourth held-out corpus, and their limits`, () => {
+  it.each([
+    ['4417 is my pin right?', [['PIN', '4417']]],
+    ['552901 is the otp i got', [['OTP', '552901']]],
+    ['wrong cvc, but I am typing 284', [['CVV', '284']]],
+    ['sec code 902 on the back', [['CVV', '902']]],
+    ['cvn 4471', [['CVV', '4471']]],
+    ['the security code on the front 2248', [['CVV', '2248']]],
+    ['social sec number 287-65-4321', [['SSN', '287-65-4321']]],
+    ['date of birth (dob) 03/07/1990', [['DOB', '03/07/1990']]],
+    ['dob 7/Mar/1990', [['DOB', '7/Mar/1990']]],
+    ['born 12-Oct-1985', [['DOB', '12-Oct-1985']]],
+    ['dob here: 3 May 1990', [['DOB', '3 May 1990']]],
+    ['der Code war 553102', [['OTP', '553102']]],
+    ['the password we agreed last month was Harbour#88', [['PASSWORD', 'Harbour#88']]],
+  ])('finds the value in "%s"', (text, expected) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
+  });
+
+  it.each([
+    '5000 is the pin limit right?',
+    'i used 2 cards, the cvv is wrong',
+    'pin reset, I entered it 3 times',
+    'the security code on the front of the card, 2 tries left',
+    'statement dated 12-Oct-2023',
+    'the code i used for the discount was 4455',
+    'my pin typing 2000 pounds',
+  ])('finds nothing in "%s"', (text) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([]);
+  });
+});
+
 describe(`${Detector.name} properties`, () => {
   it('never leaves a card number of the input in the redacted text', () => {
     fc.assert(

@@ -32,11 +32,13 @@ const FILLER = new Set([
   '3', '4', '6', 'three', 'four', 'six', 'x', 'phone', 'mobile', 'message', 'u', 'ur', 'by', 'post', 'mail', 'letter', 'shows', 'showing',
   // a few short words of other languages ("mi pin es 1746", "mon code est 4821", "meine pin ist 1234",
   // "code de vérification 845201")
-  'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist', 'de', 'du',
+  'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist', 'war', 'de', 'du',
+  // "the security code on the front 2248", "wrong cvv but i'm typing 316"
+  'front', 'typing', 'entering', 'used', 'using',
 ]);
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
-const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist']);
+const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war', 'typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using']);
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
 const ANAPHORS = new Set(['one', 'new', 'old']);
 /** Words offering another value of the same kind with no link ("was it 2261 or 7620?"). */
@@ -283,6 +285,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
  */
 const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for|is|was|=)[ ]{1,2}(?:(?:my|the|a|new|old|current|card)[ ]{1,2}){0,2}$/;
 const ENTERING_BEFORE = /\b(?:typed|type|typing|entered|enter|entering|used|use|using|put|tried|try|chose|set|punched)(?:[ ]{1,2}in)?[ ]{1,2}$/;
+const NAME_ENDS = /^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no|right|i|im|i'm|you|u|we|that|which|but|please|pls|thanks|so|from|sent|received|just)\b)/;
 const CURRENCY_BEFORE = /(?:[$£€¥]|\b(?:usd|eur|gbp|inr|rs|aud|cad))[ ]{0,2}$/;
 
 function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null {
@@ -297,8 +300,9 @@ function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null
   // "1,500 for the cvv replacement", "USD 1500 for the pin": an amount
   if (/\d[.,]$/.test(before) || CURRENCY_BEFORE.test(before)) return null;
   if (m[3] === 'for' && !ENTERING_BEFORE.test(before)) return null;
-  // "5519 is my pin" names the value; "the 5000 is the atm pin limit" would have another word after
-  if ((m[3] === 'is' || m[3] === 'was' || m[3] === '=') && !/^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no)\b)/.test(scan.lower.slice(hit.end, hit.end + 12))) return null;
+  // "5519 is my pin" names the value, and so does "3071 is my pin right?" or "448120 is the otp i
+  // received" (a new clause after the name); "the 5000 is the atm pin limit" has another word after
+  if ((m[3] === 'is' || m[3] === 'was' || m[3] === '=') && !NAME_ENDS.test(scan.lower.slice(hit.end, hit.end + 12))) return null;
   return at;
 }
 
@@ -381,7 +385,7 @@ const PASSWORD_STOP = new Set([
 ]);
 // "password is", "password: ", "password to X", "password i use is X", "password pls, the old one was X"
 // "password for online banking that i set last week is X", "password on a sticky note: X", "Passwort ist X"
-const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,8}(?:[\s,]+|(?=:))){0,8}?(?:(?:been|is|was|ist|est|es|to|be)(?![a-z])|[=:-])(?:\s*(?::|-|=|currently|now))?\s*/;
+const PASSWORD_LEAD = /^[\s,]*(?:[a-z']{1,12}(?:[\s,]+|(?=:))){0,8}?(?:(?:been|is|was|ist|est|es|to|be)(?![a-z])|[=:-])(?:\s*(?::|-|=|currently|now))?\s*/;
 
 // "pass" is a password only as the subject of "is", ":" or "=" ("my pass is ...", "the pass for
 // online banking is ..."), never the verb
@@ -420,7 +424,8 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     const tail = weak ? '' : lower.slice(hit.end, hit.end + 60);
     const lead = weak ? null : PASSWORD_LEAD.exec(tail);
     // "memorable word pineapple": the phrase names its value with no link
-    const linked = weak || (lead !== null && lead[0].length > 0) || lower.slice(hit.start, hit.end) === 'memorable word';
+    const memorable = !weak && lower.slice(hit.start, hit.end) === 'memorable word';
+    const linked = weak || (lead !== null && lead[0].length > 0) || memorable;
     const attempt = weak ? null : ATTEMPT_BEFORE.exec(lower.slice(Math.max(0, hit.start - 24), hit.start));
     const attempted = attempt !== null;
     const explicit = linked || attempted;
@@ -433,6 +438,8 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
       // password; nor does a word after "to" that ends a story ("stopped working after i upgraded to ios17")
       if (others && (!first.strong || words[words.length - 1] === 'to')) first = null;
     }
+    // "memorable word lighthouse, and the rest is fine": else the word right after the phrase
+    if (!first && memorable) first = passwordToken(scan, hit.end, true, false);
     // "tried password bananabread" names the value; "i tried my password twice" does not: after
     // "my/the", only a token mixing letters with digits or symbols, or a quoted one
     if (first && !linked && attempt?.[1] && !first.strong && !first.quoted) first = null;
@@ -516,6 +523,8 @@ const DATE_PATTERNS = [
   /\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)/y,
   // "3rd of may 1985", "12 de mayo de 1990", "4. märz 1975"
   new RegExp(`\\d{1,2}(?:st|nd|rd|th|\\.)?\\s{0,2}(?:(?:of|de)\\s{1,2})?${MONTH}\\.?,?\\s{0,2}(?:de\\s{1,2})?\\d{4}(?!\\d)`, 'y'),
+  // "02-Apr-1977", "02/apr/1977"
+  new RegExp(`\\d{1,2}([-/])${MONTH}\\1\\d{4}(?!\\d)`, 'y'),
   new RegExp(`${MONTH}\\.?\\s{0,2}\\d{1,2}(?:st|nd|rd|th)?,?\\s{0,2}\\d{4}(?!\\d)`, 'y'),
   // eight digits: ddmmyyyy or yyyymmdd, with a valid day and month
   /(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d(?!\d)/y,
@@ -523,7 +532,7 @@ const DATE_PATTERNS = [
 ];
 // whole words only: "s" must not eat the "s" of "September"; "." after "d.o.b."
 // "date of birth on my account should be ...", "(dd/mm/yyyy):", "geboren am"
-const DOB_FILLER = /^(?:[\s:=.-]|\([a-z/.-]{4,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows)\b)*/;
+const DOB_FILLER = /^(?:[\s:=.)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here)\b)*/;
 
 /** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ... */
 export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
