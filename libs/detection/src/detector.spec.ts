@@ -505,6 +505,43 @@ describe(`${Detector.name}: context rules from the fourth held-out corpus, and t
   });
 });
 
+describe(`${Detector.name}: context rules from the fifth held-out corpus, and their limits`, () => {
+  it.each([
+    ['5521 pin', [['PIN', '5521']]],
+    ['thanks, 7730 code.', [['OTP', '7730']]],
+    ['atm asked for my pin, I put 3092', [['PIN', '3092']]],
+    ['the one time pin is 256380', [['OTP', '256380']]],
+    ['transaction otp 93017264', [['OTP', '93017264']]],
+    ['access code emailed to me 750214', [['OTP', '750214']]],
+    ['pin for the debit card 7145', [['PIN', '7145']]],
+    ['authorization code via sms 649201', [['OTP', '649201']]],
+    ['código de verificación 40286', [['OTP', '40286']]],
+    ['el código de seguridad es 196', [['CVV', '196']]],
+    ['04/02/1958 is my date of birth', [['DOB', '04/02/1958']]],
+    ['kontonummer 5302871194', [['ACCOUNT', '5302871194']]],
+    ['número de cuenta 00491500051234', [['ACCOUNT', '00491500051234']]],
+    ['passwrd Pumpkin!31', [['PASSWORD', 'Pumpkin!31']]],
+    ["also 9012 is my pin and it's locked now", [['PIN', '9012']]],
+    ['codes go to +44 7700 900123', [['PHONE', '+44 7700 900123']]],
+    ['Bestätigungscode 635019 per SMS', [['OTP', '635019']]],
+    ['nascido em 17/07/1984', [['DOB', '17/07/1984']]],
+  ])('finds the value in "%s"', (text, expected) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
+  });
+
+  it.each([
+    'it happened 2024-06-11 14:32 UTC',
+    'order 5521 pin',
+    'transaction code 4455',
+    '1234 code please',
+    'my bday party on 04/02/2024 is my birthday plan',
+    'put 1000 on my credit card pin',
+    'pin 4821 per month',
+  ])('finds nothing in "%s"', (text) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([]);
+  });
+});
+
 describe(`${Detector.name} properties`, () => {
   it('never leaves a card number of the input in the redacted text', () => {
     fc.assert(

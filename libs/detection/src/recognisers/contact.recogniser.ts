@@ -54,6 +54,8 @@ const NATIONAL_SHAPES: Partial<Record<CountryCode, RegExp>> = {
 };
 const DATE_SHAPE = /^(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2})$/;
 /** 3-2-4 groups joined by dashes or dots: written like a US SSN, not like a national phone number */
+/** "2024-06-11 14:32": a run that starts with a whole date is the date and a time. */
+const DATE_FIRST = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})\s/;
 const SSN_SHAPE = /^\d{3}([-.])\d{2}\1\d{4}$/;
 
 /**
@@ -125,10 +127,12 @@ function phoneAt(scan: Scan, out: Candidate[], start: number, end: number, digit
   // digits: a card, IBAN, routing or account number, an SSN ...)
   if (overlapsStrong(out, start, end) || afterMixedCode(text, start)) return null;
   const raw = text.slice(start, end);
-  if (DATE_SHAPE.test(raw) || SSN_SHAPE.test(raw) || looksLikeAmount(text, start, end)) return null;
+  if (DATE_SHAPE.test(raw) || DATE_FIRST.test(raw) || SSN_SHAPE.test(raw) || looksLikeAmount(text, start, end)) return null;
   if (/\d[./]\d{2}$/.test(raw) && !/[-\s(]/.test(raw)) return null; // a decimal amount
   const named = context.before(start, 40, ['phone']);
-  const other = context.before(start, 32, ['notCard', 'account', 'routing', 'ssn', 'card', 'imei', 'pin', 'otp', 'cvv'], true);
+  // another kind of number named before it rules it out, unless it is written with "+" and a country
+  // code ("codes on +33 7 81 54 20 69"): nobody writes that before anything but a phone number
+  const other = plus ? null : context.before(start, 32, ['notCard', 'account', 'routing', 'ssn', 'card', 'imei', 'pin', 'otp', 'cvv'], true);
   if (other && (!named || other.end > named.end)) return null;
   const valid = validPhone(raw, digits, plus || raw.startsWith('00'), plus, regions);
   if (!valid) return null;

@@ -35,10 +35,12 @@ const FILLER = new Set([
   'mi', 'es', 'era', 'el', 'mon', 'ma', 'est', 'c', 'le', 'la', 'mein', 'meine', 'ist', 'war', 'de', 'du',
   // "the security code on the front 2248", "wrong cvv but i'm typing 316"
   'front', 'typing', 'entering', 'used', 'using',
+  // "atm asked for pin, put 3092", "access code emailed to me 750214", "pin for the credit card 7145"
+  'put', 'emailed', 'via', 'credit', 'debit',
 ]);
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
-const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war', 'typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using']);
+const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war', 'typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
 const ANAPHORS = new Set(['one', 'new', 'old']);
 /** Words offering another value of the same kind with no link ("was it 2261 or 7620?"). */
@@ -235,6 +237,8 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
     for (const hit of context.all(rule.kind)) {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
+      // "the one time pin is 256380" names a one-time code (the OTP rule takes it)
+      if (rule.type === 'PIN' && oneTimeBefore(scan, hit)) continue;
       const after = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule));
       const before = valueBefore(scan, hit, rule);
       const at = after ?? before;
@@ -285,14 +289,22 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
  */
 const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for|is|was|=)[ ]{1,2}(?:(?:my|the|a|new|old|current|card)[ ]{1,2}){0,2}$/;
 const ENTERING_BEFORE = /\b(?:typed|type|typing|entered|enter|entering|used|use|using|put|tried|try|chose|set|punched)(?:[ ]{1,2}in)?[ ]{1,2}$/;
-const NAME_ENDS = /^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no|right|i|im|i'm|you|u|we|that|which|but|please|pls|thanks|so|from|sent|received|just)\b)/;
+const NAME_ENDS = /^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no|right|i|im|i'm|you|u|we|that|which|but|and|please|pls|thanks|so|from|sent|received|just)\b)/;
+/** "4172 pin", "584112 code": a value opening its clause, named by the word that ends it (no link). */
+const VALUE_BEFORE_BARE = /(?:^|[.!?;,][ ]{0,2})(\d{3,8})[ ]{1,2}$/;
 const CURRENCY_BEFORE = /(?:[$£€¥]|\b(?:usd|eur|gbp|inr|rs|aud|cad))[ ]{0,2}$/;
 
 function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null {
   const from = Math.max(0, hit.start - 40);
   const window = scan.lower.slice(from, hit.start);
   const m = VALUE_BEFORE.exec(window);
-  if (!m) return null;
+  if (!m) {
+    const bare = VALUE_BEFORE_BARE.exec(window);
+    if (!bare || !/^\s*(?:$|[.!?])/.test(scan.lower.slice(hit.end, hit.end + 4))) return null;
+    const digits = bare[1] as string;
+    if (digits.length < rule.min || digits.length > rule.max) return null;
+    return from + bare.index + bare[0].indexOf(digits);
+  }
   const digits = m[2] as string;
   if (digits.length < rule.min || digits.length > rule.max) return null;
   const at = from + (m.index ?? 0) + m[0].indexOf(digits);
@@ -308,9 +320,13 @@ function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null
 
 /** The value is followed by a word naming another quantity ("2000 withdrawal limit", "1000 pounds"). */
 function namesOtherNumber(scan: Scan, end: number): boolean {
-  const m = /^[ ]{1,2}([a-z]+)/.exec(scan.lower.slice(end, end + 24));
-  return m !== null && (OTHER_NUMBERS.has(m[1] as string) || UNITS.has(m[1] as string));
+  const m = /^[ ]{1,2}([a-z]+)(?:[ ]{1,2}([a-z]+))?/.exec(scan.lower.slice(end, end + 24));
+  if (m === null) return false;
+  // "635019 per sms" says how the code came, not "5 per month"
+  if (m[1] === 'per' && m[2] !== undefined && CHANNELS.has(m[2])) return false;
+  return OTHER_NUMBERS.has(m[1] as string) || UNITS.has(m[1] as string);
 }
+const CHANNELS = new Set(['sms', 'text', 'email', 'mail', 'post', 'app', 'whatsapp']);
 
 /** Nothing but punctuation, the end, or a new clause ("which", "but") after the value. */
 function endsClause(scan: Scan, end: number): boolean {
@@ -360,10 +376,16 @@ function plainCode(text: string, at: number, end: number): boolean {
   return !(next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(end + 1))));
 }
 
+function oneTimeBefore(scan: Scan, hit: ContextHit): boolean {
+  const before = scan.context.before(hit.start, 2, ['otp']);
+  return before !== null && scan.lower.slice(before.start, before.end) === 'one time';
+}
+
 function isNotOtp(scan: Scan, hit: ContextHit): boolean {
-  // "zip code", "promo code", "sort code": the word before "code" says what it is
+  // "zip code", "promo code", "sort code": the word before "code" says what it is ("otp" itself
+  // needs no such word: "transaction otp 93017264")
   const before = scan.context.before(hit.start, 2, ['notOtp']);
-  if (before) return true;
+  if (before && scan.lower.slice(hit.start, hit.end) !== 'otp') return true;
   // "code" on its own after a CVV word is the CVV's
   return scan.context.before(hit.start, 2, ['cvv']) !== null;
 }
@@ -532,22 +554,34 @@ const DATE_PATTERNS = [
 ];
 // whole words only: "s" must not eat the "s" of "September"; "." after "d.o.b."
 // "date of birth on my account should be ...", "(dd/mm/yyyy):", "geboren am"
-const DOB_FILLER = /^(?:[\s:=.)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here)\b)*/;
+const DOB_FILLER = /^(?:[\s:=.)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here|em)\b)*/;
 
-/** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ... */
+/** "04/02/1958 is my date of birth": a numeric date named after it, the name ending its clause. */
+const DATE_BEFORE = /(?:^|[^0-9a-z/.-])(\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})[ ]{1,2}(?:is|was|=)[ ]{1,2}(?:(?:my|his|her|the)[ ]{1,2})?$/;
+
+/** Dates of birth: a date right after "DOB", "date of birth", "born on", "birthday" ..., or before "is my date of birth". */
 export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
   const { lower, context } = scan;
   for (const hit of context.all('dob')) {
     const tail = lower.slice(hit.end, hit.end + 48);
     const lead = DOB_FILLER.exec(tail);
     const at = hit.end + (lead ? lead[0].length : 0);
+    let found = false;
     for (const pattern of DATE_PATTERNS) {
       pattern.lastIndex = at;
       const m = pattern.exec(lower);
       if (m) {
         out.push({ type: 'DOB', start: at, end: at + m[0].length, score: 0.9, reason: 'date+dob-context' });
+        found = true;
         break;
       }
+    }
+    if (found) continue;
+    const from = Math.max(0, hit.start - 32);
+    const before = DATE_BEFORE.exec(lower.slice(from, hit.start));
+    if (before && NAME_ENDS.test(lower.slice(hit.end, hit.end + 12))) {
+      const start = from + before.index + before[0].indexOf(before[1] as string);
+      out.push({ type: 'DOB', start, end: start + (before[1] as string).length, score: 0.9, reason: 'date+dob-context-after' });
     }
   }
 }
