@@ -488,6 +488,10 @@ describe(`${Detector.name}: context rules from the fourth held-out corpus, and t
     ['dob here: 3 May 1990', [['DOB', '3 May 1990']]],
     ['der Code war 553102', [['OTP', '553102']]],
     ['the password we agreed last month was Harbour#88', [['PASSWORD', 'Harbour#88']]],
+    ['i typed password buttercups and it was rejected', [['PASSWORD', 'buttercups']]],
+    ['my memorable word lighthouse is being rejected', [['PASSWORD', 'lighthouse']]],
+    ['one sec code 4821 just came', [['OTP', '4821']]],
+    ['amex 373383523367299 security code 7710', [['CARD', '373383523367299'], ['CVV', '7710']]],
   ])('finds the value in "%s"', (text, expected) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
   });
@@ -500,6 +504,17 @@ describe(`${Detector.name}: context rules from the fourth held-out corpus, and t
     'statement dated 12-Oct-2023',
     'the code i used for the discount was 4455',
     'my pin typing 2000 pounds',
+    // a number after a verb of entering is often an amount or a year
+    'the atm rejected my pin when i tried 2000 so i tried 500',
+    'I changed my pin and used 2500 at the atm',
+    'the cvv worked, I used 250 on amazon',
+    'otp arrived, i entered 2500 as the amount',
+    'the pin i used in 2019 was different',
+    // other identifiers and parts of the login page after a password's name
+    'I forgot my password yesterday, my username is jsmith1985',
+    'my password expired, the reference is INC0012345',
+    'the memorable word page is not loading',
+    'entered password correctly and it was rejected',
   ])('finds nothing in "%s"', (text) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([]);
   });

@@ -41,6 +41,13 @@ const FILLER = new Set([
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
 const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war', 'typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
+/**
+ * Links that are verbs of entering. The number after one is often an amount or a year ("i tried
+ * 2000 so i tried 500", "used 2500 at the atm", "the pin i used in 2019 was different"): it is a
+ * code only when it is not a round hundred, not after "in", and ends its clause or its phrase.
+ */
+const ENTERING_LINKS = new Set(['typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
+const AMOUNT_AFTER_ENTERING = /^(?:[1-9]\d*00(?!\d)|\d+[ ]{1,2}(?:at|on|from|for|in|into|as|to|of|off|out|quid|bucks|grand|k|cash|was|is|and)\b)/;
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
 const ANAPHORS = new Set(['one', 'new', 'old']);
 /** Words offering another value of the same kind with no link ("was it 2261 or 7620?"). */
@@ -82,6 +89,7 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
   let needLink = anaphor;
   let pointsBack = !anaphor;
   let reference = false;
+  let entering = false;
   while (i < stop) {
     const code = lower.charCodeAt(i);
     if (code === 10 || code === 1) return null;
@@ -127,6 +135,7 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
         i = j;
         continue;
       }
+      if (entering && (AMOUNT_AFTER_ENTERING.test(lower.slice(i, i + 24)) || lower.endsWith('in ', i))) return null;
       return needLink || !pointsBack ? null : i;
     }
     if (isAsciiLetter(code)) {
@@ -142,7 +151,10 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
         if (++others > MAX_OTHER_WORDS) return null;
         needLink = true;
       } else if (FILLER.has(word)) {
-        if (LINKS.has(word)) needLink = false;
+        if (LINKS.has(word)) {
+          needLink = false;
+          entering = ENTERING_LINKS.has(word);
+        }
         // "old pin was 4421, new one 2494": a word pointing back stands in for the link
         if (ANAPHORS.has(word)) {
           pointsBack = true;
@@ -237,6 +249,8 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
     for (const hit of context.all(rule.kind)) {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
+      // "one sec code 4821 just came": a second, then a code (the OTP rule takes it)
+      if (rule.type === 'CVV' && hit.end - hit.start === 8 && scan.lower.startsWith('sec code', hit.start) && /(?:^|[^a-z])(?:a|one|few|\d+)[ ]{1,2}$/.test(scan.lower.slice(Math.max(0, hit.start - 8), hit.start))) continue;
       // "the one time pin is 256380" names a one-time code (the OTP rule takes it)
       if (rule.type === 'PIN' && oneTimeBefore(scan, hit)) continue;
       const after = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule));
@@ -459,9 +473,17 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
       // "password policy is strict": with other words before the link, a plain word names no
       // password; nor does a word after "to" that ends a story ("stopped working after i upgraded to ios17")
       if (others && (!first.strong || words[words.length - 1] === 'to')) first = null;
+      // "password expired, the reference is INC0012345": the link names another identifier
+      else if (others && IDENTIFIER_NOUNS.has(words[words.length - 2] ?? '')) first = null;
     }
-    // "memorable word lighthouse, and the rest is fine": else the word right after the phrase
-    if (!first && memorable) first = passwordToken(scan, hit.end, true, false);
+    // "memorable word lighthouse, and the rest is fine", "i typed password buttercups and it was
+    // rejected": else the word right after the name, when a later link named nothing (not a part
+    // of the login page: "memorable word page is not loading"; not "entered password correctly")
+    if (!first && (memorable || (attempted && !attempt?.[1]))) {
+      const word = passwordToken(scan, hit.end, true, false);
+      const text = word ? lower.slice(word.start, word.end) : '';
+      if (word && !LOGIN_PARTS.has(text) && !(attempted && text.endsWith('ly'))) first = word;
+    }
     // "tried password bananabread" names the value; "i tried my password twice" does not: after
     // "my/the", only a token mixing letters with digits or symbols, or a quoted one
     if (first && !linked && attempt?.[1] && !first.strong && !first.quoted) first = null;
@@ -491,6 +513,11 @@ const CLASSIC_SHAPE = /^(?=\S*[a-z])(?=\S*[A-Z])(?=\S*\d)\S{6,64}$/;
 
 /** Words that may stand between "password" and its link before a plain word ("my new password is bananabread"). */
 const PLAIN_LEAD_WORDS = new Set(['new', 'old', 'current', 'temporary', 'actual', 'real', 'been', 'is', 'was', 'ist', 'est', 'es', 'to', 'be', 'has', 'now', 'currently']);
+
+/** Parts of a login page, named after "memorable word" or "password" ("the memorable word page"). */
+const LOGIN_PARTS = new Set(['feature', 'page', 'question', 'screen', 'option', 'login', 'thing', 'section', 'prompt', 'box', 'bit', 'step', 'setting', 'settings', 'part', 'function', 'characters', 'letters', 'verification', 'check', 'field']);
+/** Identifiers other than a password, named right before a link ("my username is jsmith1985"). */
+const IDENTIFIER_NOUNS = new Set(['reference', 'ref', 'number', 'no', 'username', 'id', 'email', 'ticket', 'case', 'code', 'postcode', 'confirmation']);
 
 function leadWords(lead: string): string[] {
   return lead.match(/[a-z']+/g) ?? [];
