@@ -540,6 +540,8 @@ describe(`${Detector.name}: context rules from the fifth held-out corpus, and th
     ['codes go to +44 7700 900123', [['PHONE', '+44 7700 900123']]],
     ['Bestätigungscode 635019 per SMS', [['OTP', '635019']]],
     ['nascido em 17/07/1984', [['DOB', '17/07/1984']]],
+    ['tu código de seguridad es 482913', [['OTP', '482913']]],
+    ['12/03/1980 is my birthday', [['DOB', '12/03/1980']]],
   ])('finds the value in "%s"', (text, expected) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
   });
@@ -552,6 +554,16 @@ describe(`${Detector.name}: context rules from the fifth held-out corpus, and th
     'my bday party on 04/02/2024 is my birthday plan',
     'put 1000 on my credit card pin',
     'pin 4821 per month',
+    // amounts, payments and addresses around the rules above
+    'I never shared my otp, debit 4500 happened',
+    'changed my pin, credit 2500 still not showing',
+    'is the fee monthly? no, 2500 one time',
+    'pin is blocked, i put 1250 towards the bill instead',
+    // this year's birthday (a birth date named after it must be years back)
+    `15/06/${new Date().getUTCFullYear()} is my birthday and I will be abroad, please don't block my card`,
+    'please update my address: 12 MG road, Bangalore, 560034 pin',
+    'the fee was 1,500 cvv?',
+    '5000 is the pin and the atm limit',
   ])('finds nothing in "%s"', (text) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([]);
   });

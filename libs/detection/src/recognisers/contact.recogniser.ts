@@ -53,9 +53,9 @@ const NATIONAL_SHAPES: Partial<Record<CountryCode, RegExp>> = {
   ES: /^[6-9]\d{8}$/,
 };
 const DATE_SHAPE = /^(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2})$/;
-/** 3-2-4 groups joined by dashes or dots: written like a US SSN, not like a national phone number */
 /** "2024-06-11 14:32": a run that starts with a whole date is the date and a time. */
 const DATE_FIRST = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})\s/;
+/** 3-2-4 groups joined by dashes or dots: written like a US SSN, not like a national phone number */
 const SSN_SHAPE = /^\d{3}([-.])\d{2}\1\d{4}$/;
 
 /**

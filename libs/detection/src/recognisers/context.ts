@@ -191,7 +191,8 @@ const PHRASES: Record<string, ContextKind[]> = {
   'authorization code': ['otp'],
   'authorisation code': ['otp'],
   'codigo de verificacion': ['otp'],
-  'codigo de seguridad': ['cvv'],
+  // a card's code or one sent by SMS: the number of digits tells
+  'codigo de seguridad': ['cvv', 'otp'],
   'numero de cuenta': ['account'],
   'numero de compte': ['account'],
   'numero de conta': ['account'],

@@ -46,6 +46,8 @@ const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war
  * 2000 so i tried 500", "used 2500 at the atm", "the pin i used in 2019 was different"): it is a
  * code only when it is not a round hundred, not after "in", and ends its clause or its phrase.
  */
+/** Filler only before "card" ("pin for the debit card 7145"; not "otp, debit 4500 happened"). */
+const CARD_KINDS = new Set(['credit', 'debit']);
 const ENTERING_LINKS = new Set(['typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
 const AMOUNT_AFTER_ENTERING = /^(?:[1-9]\d*00(?!\d)|\d+[ ]{1,2}(?:at|on|from|for|in|into|as|to|of|off|out|quid|bucks|grand|k|cash|was|is|and)\b)/;
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
@@ -90,6 +92,7 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
   let pointsBack = !anaphor;
   let reference = false;
   let entering = false;
+  let put = false;
   while (i < stop) {
     const code = lower.charCodeAt(i);
     if (code === 10 || code === 1) return null;
@@ -136,6 +139,8 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
         continue;
       }
       if (entering && (AMOUNT_AFTER_ENTERING.test(lower.slice(i, i + 24)) || lower.endsWith('in ', i))) return null;
+      // "i put 3092"; not "i put 1250 towards the bill"
+      if (put && !endsClause(scan, j)) return null;
       return needLink || !pointsBack ? null : i;
     }
     if (isAsciiLetter(code)) {
@@ -150,10 +155,11 @@ function valueStart(scan: Scan, from: number, limit: number, anaphor = false, bl
         reference = true;
         if (++others > MAX_OTHER_WORDS) return null;
         needLink = true;
-      } else if (FILLER.has(word)) {
+      } else if (FILLER.has(word) && !(CARD_KINDS.has(word) && !/^[ ]{1,2}cards?\b/.test(lower.slice(j, j + 8)))) {
         if (LINKS.has(word)) {
           needLink = false;
           entering = ENTERING_LINKS.has(word);
+          put = word === 'put';
         }
         // "old pin was 4421, new one 2494": a word pointing back stands in for the link
         if (ANAPHORS.has(word)) {
@@ -303,7 +309,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
  */
 const VALUE_BEFORE = /(?:^|([^0-9a-z]))(\d{3,8})[ ]{1,2}(as|for|is|was|=)[ ]{1,2}(?:(?:my|the|a|new|old|current|card)[ ]{1,2}){0,2}$/;
 const ENTERING_BEFORE = /\b(?:typed|type|typing|entered|enter|entering|used|use|using|put|tried|try|chose|set|punched)(?:[ ]{1,2}in)?[ ]{1,2}$/;
-const NAME_ENDS = /^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no|right|i|im|i'm|you|u|we|that|which|but|and|please|pls|thanks|so|from|sent|received|just)\b)/;
+const NAME_ENDS = /^(?:\s*$|\s*[,.;!?)]|\s+(?:number|code|no|right|i|im|i'm|you|u|we|that|which|but|please|pls|thanks|so|from|sent|received|just|and\s+(?:it|its|it's|i|im|i'm|now|then|still|please))\b)/;
 /** "4172 pin", "584112 code": a value opening its clause, named by the word that ends it (no link). */
 const VALUE_BEFORE_BARE = /(?:^|[.!?;,][ ]{0,2})(\d{3,8})[ ]{1,2}$/;
 const CURRENCY_BEFORE = /(?:[$£€¥]|\b(?:usd|eur|gbp|inr|rs|aud|cad))[ ]{0,2}$/;
@@ -313,11 +319,17 @@ function valueBefore(scan: Scan, hit: ContextHit, rule: CodeRule): number | null
   const window = scan.lower.slice(from, hit.start);
   const m = VALUE_BEFORE.exec(window);
   if (!m) {
-    const bare = VALUE_BEFORE_BARE.exec(window);
+    // one word names it ("4172 pin"; not "1500 one time", a payment), ending its clause
+    const bare = scan.lower.slice(hit.start, hit.end).includes(' ') ? null : VALUE_BEFORE_BARE.exec(window);
     if (!bare || !/^\s*(?:$|[.!?])/.test(scan.lower.slice(hit.end, hit.end + 4))) return null;
     const digits = bare[1] as string;
     if (digits.length < rule.min || digits.length > rule.max) return null;
-    return from + bare.index + bare[0].indexOf(digits);
+    const at = from + bare.index + bare[0].indexOf(digits);
+    // "the fee was 1,500 cvv?": the end of an amount
+    if (/\d[.,]$/.test(scan.lower.slice(Math.max(0, at - 2), at))) return null;
+    // "Bangalore, 560034 pin": India's postal code after an address
+    if (rule.type === 'PIN' && digits.length === 6 && scan.context.before(hit.start, ADDRESS_WINDOW + 40, ['address']) !== null) return null;
+    return at;
   }
   const digits = m[2] as string;
   if (digits.length < rule.min || digits.length > rule.max) return null;
@@ -583,6 +595,13 @@ const DATE_PATTERNS = [
 // "date of birth on my account should be ...", "(dd/mm/yyyy):", "geboren am"
 const DOB_FILLER = /^(?:[\s:=.)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here|em)\b)*/;
 
+/** How many years before this one a date's year is (two-digit years count as long ago). */
+function yearsBack(date: string): number {
+  const year = /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : Number(/\d+$/.exec(date)?.[0] ?? '0');
+  return year < 100 ? Infinity : new Date().getUTCFullYear() - year;
+}
+const MIN_YEARS_BACK = 5;
+
 /** "04/02/1958 is my date of birth": a numeric date named after it, the name ending its clause. */
 const DATE_BEFORE = /(?:^|[^0-9a-z/.-])(\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})[ ]{1,2}(?:is|was|=)[ ]{1,2}(?:(?:my|his|her|the)[ ]{1,2})?$/;
 
@@ -606,7 +625,8 @@ export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
     if (found) continue;
     const from = Math.max(0, hit.start - 32);
     const before = DATE_BEFORE.exec(lower.slice(from, hit.start));
-    if (before && NAME_ENDS.test(lower.slice(hit.end, hit.end + 12))) {
+    // a birth date is years back ("15/06/2025 is my birthday and I will be abroad" is a birthday)
+    if (before && NAME_ENDS.test(lower.slice(hit.end, hit.end + 12)) && yearsBack(before[1] as string) >= MIN_YEARS_BACK) {
       const start = from + before.index + before[0].indexOf(before[1] as string);
       out.push({ type: 'DOB', start, end: start + (before[1] as string).length, score: 0.9, reason: 'date+dob-context-after' });
     }
