@@ -569,6 +569,42 @@ describe(`${Detector.name}: context rules from the fifth held-out corpus, and th
   });
 });
 
+describe(`${Detector.name}: a password-shaped token in the sentence of a password's name`, () => {
+  it.each([
+    ['Is Hunter2024 a strong enough password?', 'Hunter2024'],
+    ["hello_world99 that's my login password", 'hello_world99'],
+    ['a senha é Brasil@2022', 'Brasil@2022'],
+    ['la password del mio home banking è Ciao!Roma81', 'Ciao!Roma81'],
+    ['my wife set the password, she says its Emma&Noah2012', 'Emma&Noah2012'],
+    ['I keep getting "incorrect password" with Snowball_3', 'Snowball_3'],
+  ])('finds it in "%s"', (text, value) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([['PASSWORD', value]]);
+  });
+
+  it.each([
+    'I reset my password on my iPhone15 yesterday',
+    'password reset email for order AB12cd34 never came',
+    'my password doesnt work since the update to version 2.3.1b',
+    'forgot password, my username is jsmith1985',
+    'the password reset code expired at 10:45pm',
+    'password reset link https://bank.com/reset?x=ab12 is broken',
+    'password help for acc no ab123456',
+    'password changed on 12-jan-2024 without me',
+    '@jsmith_99 password help',
+    'password policy says 8-20 chars and 1 symbol',
+    'the password manager app 1password7 keeps crashing',
+    'my e-mail and one-time password are not arriving',
+    'my password stopped working. Order ab12345x arrived though',
+  ])('finds none in "%s"', (text) => {
+    expect(detector.findEntities(text).filter((e) => e.type === 'PASSWORD')).toEqual([]);
+  });
+
+  it('leaves the login name before "is" alone', () => {
+    const text = 'login is mike_r and the password Autumn!2023';
+    expect(detector.findEntities(text).map((e) => text.slice(e.start, e.end))).toEqual(['Autumn!2023']);
+  });
+});
+
 describe(`${Detector.name} properties`, () => {
   it('never leaves a card number of the input in the redacted text', () => {
     fc.assert(

@@ -449,6 +449,11 @@ const NAMED_AFTER = /(?:^|[\s,])(?:its[ ]{1,2}|it's[ ]{1,2}|it is[ ]{1,2})?(\S{4
 const LENGTH_RANGE = /^\d{1,3}(?:-|to)\d{1,3}$/;
 const LENGTH_UNIT = /[ ]{1,2}(?:characters?|chars?|letters?|digits?|symbols?|numbers?)\b/y;
 
+/** Parts of a login page, named after "memorable word" or "password" ("the memorable word page"). */
+const LOGIN_PARTS = new Set(['feature', 'page', 'question', 'screen', 'option', 'login', 'thing', 'section', 'prompt', 'box', 'bit', 'step', 'setting', 'settings', 'part', 'function', 'characters', 'letters', 'verification', 'check', 'field']);
+/** Identifiers other than a password, named right before a link ("my username is jsmith1985"). */
+const IDENTIFIER_NOUNS = new Set(['reference', 'ref', 'number', 'no', 'username', 'id', 'email', 'ticket', 'case', 'code', 'postcode', 'confirmation']);
+
 /** The context kinds a password needs (a text without a hit of one has none). */
 export const PASSWORD_CONTEXT: readonly ContextKind[] = ['password', 'pass'];
 
@@ -518,6 +523,52 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
       out.push({ type: 'PASSWORD', start: second.start, end: second.end, score: 0.9, reason: 'password-context+another' });
     }
   }
+  for (const hit of context.hits) if (hit.kind === 'password') shapedInSentence(scan, hit, out);
+}
+
+/** How far from a password's name, in its sentence, a token shaped like a password is taken. */
+const SHAPED_WINDOW = 64;
+/** Letters with digits or symbols (a hyphen alone joins words: "one-time", "e-mail"), and a lower-case letter: how people write passwords. */
+const PASSWORD_SHAPE = /^(?=\S*[a-z])(?=\S*[\d!#$%&*_+=~^])\S{6,64}$/;
+/** Shaped like that but something else: devices and systems, times, sizes, e-mail and web addresses. */
+const NOT_PASSWORD = /^(?:(?:ios|iphone|ipad|android|windows|win|macos|galaxy|pixel|chrome|firefox|safari|edge|version|v)[\d.]*|\d[\d:.,/-]*(?:am|pm|st|nd|rd|th|k|gb|mb|kb|kg|km|hrs?|mins?|secs?|x|yrs?)|\d{1,4}(?:st|nd|rd|th)?[-/.]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-/.]?\d{0,4}|[@#].*|.*@.*\..*|.*:\/\/.*|www\..*)$/i;
+/** A word before a token that names it as something else ("user jlee88", "order ab12345", "sku ..."). */
+const NAMED_OTHERWISE = new Set([
+  ...IDENTIFIER_NOUNS, 'user', 'login', 'customer', 'member', 'membership', 'order', 'sku', 'model', 'product', 'account', 'acct', 'invoice',
+  'tracking', 'booking', 'policy', 'iban', 'card', 'device', 'phone', 'version', 'app', 'handle', 'name', 'nickname', 'wifi', 'network',
+]);
+
+/**
+ * "Is Hunter2024 a strong enough password?", "hello_world99 that's my login password", "a senha é
+ * Brasil@2022": in the sentence of a password's name, a token shaped like a password (letters with
+ * digits or symbols, a lower-case letter among them, six or more characters) is one, however the
+ * sentence names it; not one named as something else by the word before it, nor a device, a time,
+ * a size or an address.
+ */
+function shapedInSentence(scan: Scan, hit: ContextHit, out: Candidate[]): void {
+  const { text, lower } = scan;
+  let from = Math.max(0, hit.start - SHAPED_WINDOW);
+  let to = Math.min(text.length, hit.end + SHAPED_WINDOW);
+  // the sentence: a full stop, "!" or "?" followed by a space ends it (not the dot of an address)
+  for (let i = hit.start - 1; i >= from; i--) if (/[.!?]/.test(text[i] as string) && /\s/.test(text[i + 1] ?? ' ')) { from = i + 1; break; }
+  for (let i = hit.end; i < to; i++) if (/[.!?]/.test(text[i] as string) && (i + 1 === text.length || /\s/.test(text[i + 1] as string))) { to = i; break; }
+  const token = /\S+/g;
+  token.lastIndex = from;
+  for (let m = token.exec(text); m !== null && m.index < to; m = token.exec(text)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    if (end > to) end = to;
+    // quotes and brackets around it, punctuation after it belong to the sentence
+    while (start < end && /["'`(\[]/.test(text[start] as string)) start++;
+    while (end > start && /[.,;:)"'`\]?!]/.test(text[end - 1] as string)) end--;
+    const value = text.slice(start, end);
+    if (!PASSWORD_SHAPE.test(value) || NOT_PASSWORD.test(value) || /^\[[A-Z]/.test(value)) continue;
+    if (start < hit.end && end > hit.start) continue;
+    // the word before it, or the one before a link ("user jlee88", "login is mike_r")
+    const before = /([a-z]+)[\s:#=-]*(?:(?:is|was)[\s:]+)?$/.exec(lower.slice(Math.max(0, start - 24), start));
+    if (before && NAMED_OTHERWISE.has(before[1] as string)) continue;
+    out.push({ type: 'PASSWORD', start, end, score: 0.7, reason: 'password-context+shape' });
+  }
 }
 
 /** Upper and lower case letters and a digit: what a password looks like when nothing names it as one. */
@@ -525,11 +576,6 @@ const CLASSIC_SHAPE = /^(?=\S*[a-z])(?=\S*[A-Z])(?=\S*\d)\S{6,64}$/;
 
 /** Words that may stand between "password" and its link before a plain word ("my new password is bananabread"). */
 const PLAIN_LEAD_WORDS = new Set(['new', 'old', 'current', 'temporary', 'actual', 'real', 'been', 'is', 'was', 'ist', 'est', 'es', 'to', 'be', 'has', 'now', 'currently']);
-
-/** Parts of a login page, named after "memorable word" or "password" ("the memorable word page"). */
-const LOGIN_PARTS = new Set(['feature', 'page', 'question', 'screen', 'option', 'login', 'thing', 'section', 'prompt', 'box', 'bit', 'step', 'setting', 'settings', 'part', 'function', 'characters', 'letters', 'verification', 'check', 'field']);
-/** Identifiers other than a password, named right before a link ("my username is jsmith1985"). */
-const IDENTIFIER_NOUNS = new Set(['reference', 'ref', 'number', 'no', 'username', 'id', 'email', 'ticket', 'case', 'code', 'postcode', 'confirmation']);
 
 function leadWords(lead: string): string[] {
   return lead.match(/[a-z']+/g) ?? [];
@@ -566,6 +612,8 @@ function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolea
   if (PASSWORD_STOP.has(token.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''))) return null;
   if (plain && !explicit) return null;
   if (/^\[[A-Z]+/.test(token)) return null;
+  // "reset link https://...": the lead took the address's scheme for a link
+  if (token.startsWith('//')) return null;
   // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
   if (weak && (plain || !/[A-Za-z]/.test(token))) return null;
   LENGTH_UNIT.lastIndex = end;
