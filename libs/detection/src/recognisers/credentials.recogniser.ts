@@ -61,7 +61,7 @@ const REFERENCES = new Set(['ending', 'ends', 'ended']);
 /** Words naming another number: "the pin for the atm limit is 5000" names an amount, not the pin. */
 const OTHER_NUMBERS = new Set([
   'limit', 'amount', 'balance', 'fee', 'fees', 'charge', 'total', 'price', 'cost', 'payment', 'deposit', 'withdrawal', 'attempts', 'tries',
-  'times', 'seconds', 'secs', 'mins', 'minutes', 'hours', 'days', 'weeks', 'months', 'years', 'year', 'date', 'address', 'branch', 'street', 'age',
+  'times', 'minutes', 'hours', 'days', 'weeks', 'months', 'years', 'year', 'date', 'address', 'branch', 'street', 'age',
 ]);
 const ALL_KINDS: readonly ContextKind[] = [
   'card', 'notCard', 'iban', 'routing', 'account', 'sortCode', 'ssn', 'social', 'cvv', 'pin', 'otp', 'notOtp', 'password', 'pass', 'dob', 'phone', 'imei',
@@ -69,7 +69,7 @@ const ALL_KINDS: readonly ContextKind[] = [
 /** Per code rule, the context kinds that stop the search for its value. */
 const BLOCKING: ReadonlyMap<CodeRule, readonly ContextKind[]> = new Map(CODE_RULES.map((r) => [r, ALL_KINDS.filter((k) => !r.between.includes(k))]));
 /** Words after a number that make it a quantity, not a code (with OTHER_NUMBERS: "2000 withdrawal limit", "1000 pounds"). */
-const UNITS = new Set(['pounds', 'dollars', 'euros', 'rupees', 'usd', 'gbp', 'eur', 'points', 'miles', 'left', 'withdrawals', 'per', 'each', 'meters', 'metres', 'feet', 'km', 'percent', 'ms']);
+const UNITS = new Set(['pounds', 'dollars', 'euros', 'rupees', 'usd', 'gbp', 'eur', 'points', 'miles', 'left', 'withdrawals', 'per', 'each', 'meters', 'metres', 'feet', 'km', 'percent']);
 /** How far before a "pin code" an address word makes its six digits an Indian postal code. */
 const ADDRESS_WINDOW = 40;
 
@@ -267,15 +267,10 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (mixedAllowed && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1))))) {
         // "OTP is A7K92P": the search for digits stopped inside the code, or found none
         MIXED_LEAD.lastIndex = hit.end;
-        const before = out.length;
         pushMixedCode(text, MIXED_LEAD.test(scan.lower) ? MIXED_LEAD.lastIndex : -1, rule, out);
-        if (at === null && out.length === before) pushSentenceCode(scan, hit, rule, out);
         continue;
       }
-      if (at === null) {
-        pushSentenceCode(scan, hit, rule, out);
-        continue;
-      }
+      if (at === null) continue;
       const value = digitValue(text, at, rule.max);
       if (!value && mixedAllowed) {
         // "your otp is 12AB34": capitals and digits starting with a digit
@@ -306,65 +301,6 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       lastEnd = nextValue.end;
     }
   }
-}
-
-/** "cvv wrong, mine 748", "i got 613508 in my email, is that the otp?": see sentenceCode. */
-function pushSentenceCode(scan: Scan, hit: ContextHit, rule: CodeRule, out: Candidate[]): void {
-  const code = sentenceCode(scan, hit, rule);
-  if (code) out.push({ type: rule.type, start: code.start, end: code.end, score: 0.75, reason: `${rule.kind}-context+sentence` });
-}
-
-/** Words before a number that make it an amount ("i paid 150", "a transfer of 250000"). */
-const MONEY_BEFORE = /\b(?:paid|pay|paying|charged|charge|spent|spend|cost|costs|owe|owed|transfer|transferred|sent|send|withdrew|withdraw|withdrawn|deposit|deposited|refund|refunded|fee|of|for|about|around|over|under|after|within|than)\s+$/;
-
-/** A card security code has three digits; a one-time code six to eight (shorter ones are amounts as often). */
-const SENTENCE_DIGITS: Partial<Record<EntityType, readonly [number, number]>> = { CVV: [3, 3], OTP: [6, 8] };
-/** How far from its name, in its sentence, a code is looked for. */
-const SENTENCE_WINDOW = 60;
-
-/**
- * When nothing links a CVV's or one-time code's name to a value: the nearest number of the code's
- * usual length in the name's sentence ("what does invalid cvv mean?? mine is 748", "i got 613508
- * in my email, is that the code?"), standing alone: not part of a date, time, amount, phone number
- * or card, not after "ending", a currency or a word naming another number, not followed by a unit.
- */
-function sentenceCode(scan: Scan, hit: ContextHit, rule: CodeRule): { start: number; end: number } | null {
-  const range = SENTENCE_DIGITS[rule.type];
-  if (!range) return null;
-  const { text, lower } = scan;
-  let from = Math.max(0, hit.start - SENTENCE_WINDOW);
-  let to = Math.min(text.length, hit.end + SENTENCE_WINDOW);
-  for (let i = hit.start - 1; i >= from; i--) if (/[.!?\n]/.test(text[i] as string) && !isDigit(text.charCodeAt(i + 1))) { from = i + 1; break; }
-  for (let i = hit.end; i < to; i++) if (/[.!?\n]/.test(text[i] as string) && !isDigit(text.charCodeAt(i + 1))) { to = i; break; }
-  let best: { start: number; end: number } | null = null;
-  for (let i = from; i < to; i++) {
-    if (!isDigit(text.charCodeAt(i))) continue;
-    let j = i;
-    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
-    const start = i;
-    i = j;
-    const length = j - start;
-    if (length < range[0] || length > range[1] || j > to) continue;
-    const prev = start > 0 ? (text[start - 1] as string) : ' ';
-    const next = j < text.length ? (text[j] as string) : ' ';
-    // glued to letters, or joined into a longer number, a date, a time, an amount or a phone number
-    if (/[\p{L}\d(#+]/u.test(prev) || /[\p{L}\d)%]/u.test(next)) continue;
-    if (/[-/.,:]/.test(prev) && isDigit(text.charCodeAt(start - 2))) continue;
-    if (/[-/.,:]/.test(next) && isDigit(text.charCodeAt(j + 1))) continue;
-    // a group of a longer number written with spaces ("+44 7700 900123"), or a placeholder's digits
-    if ((prev === ' ' && isDigit(text.charCodeAt(start - 2))) || (next === ' ' && isDigit(text.charCodeAt(j + 1))) || prev === '*') continue;
-    // "i used 250 on amazon": an amount spent somewhere ("613508 in my email" is where a code came)
-    const after = /^\s+(at|on|from|for|in|into|to|of|off|out|quid|bucks|grand|k|cash)\b/.exec(lower.slice(j, j + 10));
-    if (after && !(after[1] === 'in' && rule.type === 'OTP')) continue;
-    if (!plainCode(text, start, j) || namesOtherNumber(scan, j) || CURRENCY_BEFORE.test(lower.slice(Math.max(0, start - 6), start))) continue;
-    if (MONEY_BEFORE.test(lower.slice(Math.max(0, start - 16), start))) continue;
-    if (scan.context.before(start, 16, ['notCard', 'notOtp', 'account', 'routing', 'ssn', 'phone', 'imei']) !== null) continue;
-    if (/\b(?:ending|ends|ended|last)(?:\s+(?:in|with|digits?))?\s*$/.test(lower.slice(Math.max(0, start - 20), start))) continue;
-    const distance = start >= hit.end ? start - hit.end : hit.start - j;
-    if (distance < 0) continue;
-    if (!best || distance < (best.start >= hit.end ? best.start - hit.end : hit.start - best.end)) best = { start, end: j };
-  }
-  return best;
 }
 
 /**
