@@ -595,8 +595,27 @@ describe(`${Detector.name}: a password-shaped token in the sentence of a passwor
     'the password manager app 1password7 keeps crashing',
     'my e-mail and one-time password are not arriving',
     'my password stopped working. Order ab12345x arrived though',
+    // counts, units, devices, identifiers and addresses shaped like passwords
+    'my password failed 3times today',
+    'password must be 8-characters long',
+    'password reset takes 24hours?',
+    'tried password reset 5times on my iphone15pro',
+    'password not working on galaxy_s21',
+    'my userid is jsmith99 and I forgot my password',
+    'my password reset failed, customer no. abc12345',
+    'password help my user "jsmith_99"',
+    'username:john_doe forgot password',
+    'password reset please\nregards, rahul_k88',
+    'covid19 made me forget my password',
+    'password works 10am-12pm only',
+    'I clicked https://secure.mybank.co.uk/login/forgotten-details?step=2&lang=en_gb and the password page froze',
   ])('finds none in "%s"', (text) => {
     expect(detector.findEntities(text).filter((e) => e.type === 'PASSWORD')).toEqual([]);
+  });
+
+  it('takes a password whole when it runs past the window around the name', () => {
+    const text = 'my password stopped working yesterday and I have no clue why I got Hunter_2024abcdef';
+    expect(detector.findEntities(text).map((e) => text.slice(e.start, e.end))).toEqual(['Hunter_2024abcdef']);
   });
 
   it('leaves the login name before "is" alone', () => {

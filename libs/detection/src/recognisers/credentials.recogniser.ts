@@ -531,11 +531,27 @@ const SHAPED_WINDOW = 64;
 /** Letters with digits or symbols (a hyphen alone joins words: "one-time", "e-mail"), and a lower-case letter: how people write passwords. */
 const PASSWORD_SHAPE = /^(?=\S*[a-z])(?=\S*[\d!#$%&*_+=~^])\S{6,64}$/;
 /** Shaped like that but something else: devices and systems, times, sizes, e-mail and web addresses. */
-const NOT_PASSWORD = /^(?:(?:ios|iphone|ipad|android|windows|win|macos|galaxy|pixel|chrome|firefox|safari|edge|version|v)[\d.]*|\d[\d:.,/-]*(?:am|pm|st|nd|rd|th|k|gb|mb|kb|kg|km|hrs?|mins?|secs?|x|yrs?)|\d{1,4}(?:st|nd|rd|th)?[-/.]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-/.]?\d{0,4}|[@#].*|.*@.*\..*|.*:\/\/.*|www\..*)$/i;
+const NOT_PASSWORD = new RegExp(
+  '^(?:' +
+    // devices and systems: "iphone15pro", "galaxy_s21", "win11", "office365"
+    '(?:ios|iphone|ipad|android|windows|win|macos|macbook|galaxy|pixel|oneplus|redmi|note|vivo|miui|office|chrome|firefox|safari|edge|version|covid|s|v)' +
+    '[_-]?[a-z]?[\\d.]+(?:pro|max|plus|ultra|mini|lite|[a-z])?\\d*' +
+    // a number and its unit or count: "3times", "8-characters", "24hours", "10am-12pm", "250gbp", "rs.5000"
+    '|\\d[\\d:.,/-]*-?(?:am|pm|st|nd|rd|th|k|gb|mb|kb|kg|km|hrs?|hours?|mins?|minutes?|secs?|seconds?|x|yrs?|years?|times?|days?|weeks?|months?|digits?|chars?|characters?|letters?|step|factor|gbp|usd|eur|inr|rs)(?:-\\d[\\d:.]*(?:am|pm))?' +
+    '|(?:rs|inr)\\.?\\d[\\d,.]*' +
+    '|' +
+    // dates with a month's name, handles and tags, e-mail and web addresses
+    '\\d{1,4}(?:st|nd|rd|th)?[-/.]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-/.]?\\d{0,4}' +
+    '|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-/.]\\d{1,2}[-/.]\\d{2,4}' +
+    '|[@#].*|.*@.*\\..*|.*:\\/\\/.*|www\\..*' +
+    ')$',
+  'i',
+);
 /** A word before a token that names it as something else ("user jlee88", "order ab12345", "sku ..."). */
 const NAMED_OTHERWISE = new Set([
   ...IDENTIFIER_NOUNS, 'user', 'login', 'customer', 'member', 'membership', 'order', 'sku', 'model', 'product', 'account', 'acct', 'invoice',
   'tracking', 'booking', 'policy', 'iban', 'card', 'device', 'phone', 'version', 'app', 'handle', 'name', 'nickname', 'wifi', 'network',
+  'userid', 'loginid', 'crn', 'cif', 'complaint', 'request', 'reg', 'registration', 'upi', 'vpa',
 ]);
 
 /**
@@ -549,15 +565,20 @@ function shapedInSentence(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const { text, lower } = scan;
   let from = Math.max(0, hit.start - SHAPED_WINDOW);
   let to = Math.min(text.length, hit.end + SHAPED_WINDOW);
-  // the sentence: a full stop, "!" or "?" followed by a space ends it (not the dot of an address)
-  for (let i = hit.start - 1; i >= from; i--) if (/[.!?]/.test(text[i] as string) && /\s/.test(text[i + 1] ?? ' ')) { from = i + 1; break; }
-  for (let i = hit.end; i < to; i++) if (/[.!?]/.test(text[i] as string) && (i + 1 === text.length || /\s/.test(text[i + 1] as string))) { to = i; break; }
+  // the sentence: a line break, or a full stop, "!" or "?" followed by a space, ends it (not the dot
+  // of an address)
+  const ends = (i: number): boolean => text[i] === '\n' || (/[.!?]/.test(text[i] as string) && (i + 1 === text.length || /\s/.test(text[i + 1] as string)));
+  for (let i = hit.start - 1; i >= from; i--) if (ends(i)) { from = i + 1; break; }
+  for (let i = hit.end; i < to; i++) if (ends(i)) { to = i; break; }
+  // whole tokens only: not the tail of one the window starts in
+  while (from > 0 && from < to && !/\s/.test(text[from - 1] as string)) from++;
   const token = /\S+/g;
   token.lastIndex = from;
   for (let m = token.exec(text); m !== null && m.index < to; m = token.exec(text)) {
     let start = m.index;
-    let end = m.index + m[0].length;
-    if (end > to) end = to;
+    // a token running past the window is taken whole (cut, the rest of a password would stay)
+    const end0 = m.index + m[0].length;
+    let end = end0 > to && ends(to) ? to : end0;
     // quotes and brackets around it, punctuation after it belong to the sentence
     while (start < end && /["'`(\[]/.test(text[start] as string)) start++;
     while (end > start && /[.,;:)"'`\]?!]/.test(text[end - 1] as string)) end--;
@@ -565,8 +586,11 @@ function shapedInSentence(scan: Scan, hit: ContextHit, out: Candidate[]): void {
     if (!PASSWORD_SHAPE.test(value) || NOT_PASSWORD.test(value) || /^\[[A-Z]/.test(value)) continue;
     if (start < hit.end && end > hit.start) continue;
     // the word before it, or the one before a link ("user jlee88", "login is mike_r")
-    const before = /([a-z]+)[\s:#=-]*(?:(?:is|was)[\s:]+)?$/.exec(lower.slice(Math.max(0, start - 24), start));
+    const before = /([a-z]+)[\s:#=.("'-]*(?:(?:is|was)[\s:"'(]+)?$/.exec(lower.slice(Math.max(0, start - 24), start));
     if (before && NAMED_OTHERWISE.has(before[1] as string)) continue;
+    // "username:john_doe": the name glued to the value
+    const label = /^([a-z]+)[:=#]/.exec(value.toLowerCase());
+    if (label && NAMED_OTHERWISE.has(label[1] as string)) continue;
     out.push({ type: 'PASSWORD', start, end, score: 0.7, reason: 'password-context+shape' });
   }
 }
@@ -617,7 +641,7 @@ function passwordToken(scan: Scan, from: number, explicit: boolean, weak: boolea
   // after "pass", only a token mixing letters with digits or symbols ("my pass is ready" is not one)
   if (weak && (plain || !/[A-Za-z]/.test(token))) return null;
   LENGTH_UNIT.lastIndex = end;
-  if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower)) return null;
+  if (LENGTH_RANGE.test(token) || LENGTH_UNIT.test(lower) || /^\d+-?(?:characters?|chars?|letters?|digits?|symbols?|numbers?)$/i.test(token)) return null;
   return { start: at, end, strong: /\d/.test(token) && /[A-Za-z]/.test(token), quoted };
 }
 
