@@ -569,6 +569,29 @@ describe(`${Detector.name}: context rules from the fifth held-out corpus, and th
   });
 });
 
+describe(`${Detector.name}: names from the seventh held-out corpus, and their limits`, () => {
+  it.each([
+    ['my SS# is 331 33 3735', [['SSN', '331 33 3735']]],
+    ['the rounting number 117146174 right?', [['ROUTING', '117146174']]],
+    ['pinn 4918', [['PIN', '4918']]],
+    ['pword Gators_1996', [['PASSWORD', 'Gators_1996']]],
+    ['número de ruta 021711695 y cuenta 9076543218', [['ROUTING', '021711695'], ['ACCOUNT', '9076543218']]],
+    ['mi clave del cajero es 7306', [['PIN', '7306']]],
+    ['code de sécurité 420', [['CVV', '420']]],
+    ['the back code 024', [['CVV', '024']]],
+    ['they want dob, mine is Sept 3 1980', [['DOB', 'Sept 3 1980']]],
+    ['it asked my date of birth and i put 6/1/87', [['DOB', '6/1/87']]],
+    ['ma date de naissance est le 5 mai 1982', [['DOB', '5 mai 1982']]],
+    ["my daughter's ssn for the custodial account 851-55-6770", [['SSN', '851-55-6770']]],
+  ])('finds the value in "%s"', (text, expected) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
+  });
+
+  it.each(['dob, 2 accounts opened on 12/03/2024', 'my dob and i paid on 12/03/2024', 'my account 851-55-6770 is frozen'])('finds no SSN or date of birth in "%s"', (text) => {
+    expect(detector.findEntities(text).filter((e) => e.type === 'SSN' || e.type === 'DOB')).toEqual([]);
+  });
+});
+
 describe(`${Detector.name}: a password-shaped token in the sentence of a password's name`, () => {
   it.each([
     ['Is Hunter2024 a strong enough password?', 'Hunter2024'],

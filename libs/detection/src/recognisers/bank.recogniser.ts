@@ -241,9 +241,10 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
       if (named) score = 0.95;
       else if (formatted && w.separators[0] === '-') score = 0.85;
       else continue;
-      // a nine-digit number named as something else is not an SSN
+      // a nine-digit number named as something else is not an SSN; but written 3-2-4 after an SSN's
+      // name, "account" nearer it names what the SSN is for ("ssn for the custodial account 851-55-6770")
       const other = context.before(w.start, 40, ['notCard', 'routing', 'account', 'phone'], true);
-      if (other && (!named || other.end > named.end)) continue;
+      if (other && (!named || other.end > named.end) && !(formatted && named && other.kind === 'account')) continue;
       out.push({ type: 'SSN', start: w.start, end: w.end, score, reason: `${itin ? 'itin' : 'ssn'}-ranges${formatted ? '+format' : ''}${named ? '+context' : ''}` });
     }
   }

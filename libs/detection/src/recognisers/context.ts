@@ -109,6 +109,9 @@ const SINGLE: Record<string, ContextKind[]> = {
   pwd: ['password'],
   passphrase: ['password'],
   // typed in a hurry
+  rounting: ['routing'],
+  pinn: ['pin'],
+  pword: ['password'],
   pasword: ['password'],
   passwrd: ['password'],
   passowrd: ['password'],
@@ -125,6 +128,7 @@ const SINGLE: Record<string, ContextKind[]> = {
   codigo: ['otp'],
   geheimzahl: ['pin'],
   kontonummer: ['account'],
+  cuenta: ['account'],
   bestatigungscode: ['otp'],
   nascido: ['dob'],
   nascida: ['dob'],
@@ -194,6 +198,11 @@ const PHRASES: Record<string, ContextKind[]> = {
   // a card's code or one sent by SMS: the number of digits tells
   'codigo de seguridad': ['cvv', 'otp'],
   'numero de cuenta': ['account'],
+  'numero de ruta': ['routing'],
+  'clave del cajero': ['pin'],
+  'code de securite': ['cvv'],
+  'code on back': ['cvv'],
+  'back code': ['cvv'],
   'numero de compte': ['account'],
   'numero de conta': ['account'],
   'personal identification number': ['pin'],
@@ -367,6 +376,8 @@ export class ContextIndex {
           }
         }
       }
+      // "SS#": an SSN's name with the number sign glued on
+      if (j - i === 2 && units[j] === 35 && units[i] === 115 && units[i + 1] === 115) this.hits.push({ kind: 'ssn', start: i, end: j + 1 });
       // "a/c": a one-letter word, a slash and one more letter
       if (j - i === 1 && j + 1 < n && units[j] === 47 && isWordCode(units[j + 1] as number) && (j + 2 >= n || !isWordCode(units[j + 2] as number))) {
         const slashed = SLASHED.get(lower.slice(i, j + 2));

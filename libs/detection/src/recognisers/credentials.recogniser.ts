@@ -665,7 +665,7 @@ const DATE_PATTERNS = [
 ];
 // whole words only: "s" must not eat the "s" of "September"; "." after "d.o.b."
 // "date of birth on my account should be ...", "(dd/mm/yyyy):", "geboren am"
-const DOB_FILLER = /^(?:[\s:=.)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here|em)\b)*/;
+const DOB_FILLER = /^(?:[\s:=.,)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it's|of|be|'s|s|am|le|el|in|your|account|record|file|profile|should|says|shows|here|em|est|mine|and|i|put|entered|typed)\b)*/;
 
 /** How many years before this one a date's year is (two-digit years count as long ago). */
 function yearsBack(date: string): number {
