@@ -592,6 +592,35 @@ describe(`${Detector.name}: names from the seventh held-out corpus, and their li
   });
 });
 
+describe(`${Detector.name}: a six-digit code in the sentence of a one-time code's name, when nothing links them`, () => {
+  it.each([
+    ['334719 thats the otp', '334719'],
+    ['i typed in 914255 but it says invalid verification code', '914255'],
+    ['Just got 883017 via sms, is that the code?', '883017'],
+    ['the app shows 749301 as the approval code for the transfer', '749301'],
+    ['i got 613508 in my email, is that the otp?', '613508'],
+  ])('finds it in "%s"', (text, value) => {
+    expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([['OTP', value]]);
+  });
+
+  it.each([
+    '150000 debited without otp',
+    'otp not received for my 150000 transfer',
+    'my balance is 125000 but otp fails',
+    'otp not received, customer number 123456',
+    'UTR 123456 otp issue',
+    "I'm in 560034, otp not coming",
+    'Bangalore 560034 otp not received',
+    'my pincode is 560034, otp not received',
+    'otp not received on 20240611',
+    'Rs.150000 debited, never got otp',
+    'otp did not come to 987654 extension',
+    'otp problem. 654321 is my customer id',
+  ])('finds none in "%s"', (text) => {
+    expect(detector.findEntities(text)).toEqual([]);
+  });
+});
+
 describe(`${Detector.name}: a password-shaped token in the sentence of a password's name`, () => {
   it.each([
     ['Is Hunter2024 a strong enough password?', 'Hunter2024'],

@@ -267,10 +267,15 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (mixedAllowed && (at === null || (at > 0 && isAsciiLetter(text.charCodeAt(at - 1))))) {
         // "OTP is A7K92P": the search for digits stopped inside the code, or found none
         MIXED_LEAD.lastIndex = hit.end;
+        const before = out.length;
         pushMixedCode(text, MIXED_LEAD.test(scan.lower) ? MIXED_LEAD.lastIndex : -1, rule, out);
+        if (at === null && out.length === before && rule.type === 'OTP') pushSentenceOtp(scan, hit, out);
         continue;
       }
-      if (at === null) continue;
+      if (at === null) {
+        if (rule.type === 'OTP') pushSentenceOtp(scan, hit, out);
+        continue;
+      }
       const value = digitValue(text, at, rule.max);
       if (!value && mixedAllowed) {
         // "your otp is 12AB34": capitals and digits starting with a digit
@@ -301,6 +306,53 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       lastEnd = nextValue.end;
     }
   }
+}
+
+/** How far from a one-time code's name, in its sentence, a six-digit code is looked for. */
+const SENTENCE_WINDOW = 60;
+/** Words right before a number that name it as something else, or make it an amount or a place. */
+const NAMED_BEFORE =
+  /\b(?:number|no|num|nr|crn|cif|utr|rrn|sr|id|ref|reference|order|txn|transaction|invoice|ticket|case|complaint|application|loan|customer|cust|account|acct|a\/c|amount|balance|price|bill|salary|debited|credited|lost|paid|pay|of|for|pincode|zip|postal|postcode|branch|room|flight|rs|inr|usd|gbp|eur)\W{0,3}(?:(?:is|was)\W{1,3})?$/;
+/** What may follow a code given in passing: the end of its clause, or a word going on about it. */
+const CODE_GOES_ON = /^(?:\s*$|\s*[.,;:!?)]|\s+(?:is|was|as|thats|that's|via|by|from|in|but|and|then|which|pls|please|on)\b)/;
+
+/**
+ * "334719 thats the otp", "i typed in 914255 but it says invalid verification code", "just got
+ * 883017 via sms, is that the code": when nothing links a one-time code's name to a value, a number
+ * of six digits (the usual length) standing alone in the name's sentence; not a round amount, not
+ * after a word naming it as something else or an amount ("customer number", "debited", "rs"), not
+ * near an address, and ending its clause or going on with a word about it ("150000 debited" is not).
+ */
+function pushSentenceOtp(scan: Scan, hit: ContextHit, out: Candidate[]): void {
+  const { text, lower } = scan;
+  let from = Math.max(0, hit.start - SENTENCE_WINDOW);
+  let to = Math.min(text.length, hit.end + SENTENCE_WINDOW);
+  const ends = (i: number): boolean => text[i] === '\n' || (/[.!?]/.test(text[i] as string) && !isDigit(text.charCodeAt(i + 1)));
+  for (let i = hit.start - 1; i >= from; i--) if (ends(i)) { from = i + 1; break; }
+  for (let i = hit.end; i < to; i++) if (ends(i)) { to = i; break; }
+  if (scan.context.before(hit.start, SENTENCE_WINDOW, ['address']) !== null) return;
+  let best: { start: number; end: number; distance: number } | null = null;
+  for (let i = from; i < to; i++) {
+    if (!isDigit(text.charCodeAt(i))) continue;
+    let j = i;
+    while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    const start = i;
+    i = j;
+    if (j - start !== 6 || j > to || (start < hit.end && j > hit.start)) continue;
+    const prev = start > 0 ? (text[start - 1] as string) : ' ';
+    const next = j < text.length ? (text[j] as string) : ' ';
+    // glued to letters or other digits, part of a grouped, dated, timed or decimal number
+    if (/[\p{L}\d(#+*$£€₹/.,:-]/u.test(prev) || /[\p{L}\d%/-]/u.test(next)) continue;
+    if ((prev === ' ' && isDigit(text.charCodeAt(start - 2))) || (next === ' ' && isDigit(text.charCodeAt(j + 1)))) continue;
+    const lead = lower.slice(Math.max(0, start - 20), start);
+    if (/000$/.test(text.slice(start, j)) || NAMED_BEFORE.test(lead)) continue;
+    // "i typed in 914255"; not "i'm in 560034" (a place)
+    if (/\bin\W{0,2}$/.test(lead) && !/\b(?:typed|type|put|punched|keyed|key|entered)\s+in\W{0,2}$/.test(lead)) continue;
+    if (!CODE_GOES_ON.test(lower.slice(j, j + 12))) continue;
+    const distance = start >= hit.end ? start - hit.end : hit.start - j;
+    if (!best || distance < best.distance) best = { start, end: j, distance };
+  }
+  if (best) out.push({ type: 'OTP', start: best.start, end: best.end, score: 0.75, reason: 'otp-context+sentence' });
 }
 
 /**
