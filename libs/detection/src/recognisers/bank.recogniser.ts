@@ -217,6 +217,12 @@ const ITIN_GROUPS = (g: number): boolean => (g >= 50 && g <= 65) || (g >= 70 && 
  * US SSN (and ITIN): 3-2-4 digits with one kind of separator, or nine digits with context.
  * Invalid: area 000, 666, 9xx unless an ITIN group; group 00; serial 0000; all one digit.
  */
+/** "ssn for the custodial account": the account word says what the SSN is for, in the same clause, not naming a number of its own. */
+function accountOfSsn(scan: Scan, named: { end: number }, account: { start: number; end: number }): boolean {
+  const { lower } = scan;
+  return !/[,.?!;]|\band\b|\bis\b/.test(lower.slice(named.end, account.start)) && !/^\s*(?:number|no|#)/.test(lower.slice(account.end, account.end + 10));
+}
+
 export function recogniseSsns(scan: Scan, out: Candidate[]): void {
   const { text, context } = scan;
   // without an SSN word, only a dashed 3-2-4 number can be one
@@ -244,7 +250,7 @@ export function recogniseSsns(scan: Scan, out: Candidate[]): void {
       // a nine-digit number named as something else is not an SSN; but written 3-2-4 after an SSN's
       // name, "account" nearer it names what the SSN is for ("ssn for the custodial account 851-55-6770")
       const other = context.before(w.start, 40, ['notCard', 'routing', 'account', 'phone'], true);
-      if (other && (!named || other.end > named.end) && !(formatted && named && other.kind === 'account')) continue;
+      if (other && (!named || other.end > named.end) && !(formatted && named && other.kind === 'account' && accountOfSsn(scan, named, other))) continue;
       out.push({ type: 'SSN', start: w.start, end: w.end, score, reason: `${itin ? 'itin' : 'ssn'}-ranges${formatted ? '+format' : ''}${named ? '+context' : ''}` });
     }
   }

@@ -128,7 +128,6 @@ const SINGLE: Record<string, ContextKind[]> = {
   codigo: ['otp'],
   geheimzahl: ['pin'],
   kontonummer: ['account'],
-  cuenta: ['account'],
   bestatigungscode: ['otp'],
   nascido: ['dob'],
   nascida: ['dob'],

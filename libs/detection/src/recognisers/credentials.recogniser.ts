@@ -257,6 +257,8 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
       // "one sec code 4821 just came": a second, then a code (the OTP rule takes it)
       if (rule.type === 'CVV' && hit.end - hit.start === 8 && scan.lower.startsWith('sec code', hit.start) && /(?:^|[^a-z])(?:a|one|few|\d+)[ ]{1,2}$/.test(scan.lower.slice(Math.max(0, hit.start - 8), hit.start))) continue;
+      // "cash back code 250", "code on back of the cheque": not a card's code
+      if (rule.type === 'CVV' && isNotCardCode(scan, hit)) continue;
       // "the one time pin is 256380" names a one-time code (the OTP rule takes it)
       if (rule.type === 'PIN' && oneTimeBefore(scan, hit)) continue;
       const after = valueStart(scan, hit.end, VALUE_WINDOW, false, BLOCKING.get(rule));
@@ -312,16 +314,21 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
 const SENTENCE_WINDOW = 60;
 /** Words right before a number that name it as something else, or make it an amount or a place. */
 const NAMED_BEFORE =
-  /\b(?:number|no|num|nr|crn|cif|utr|rrn|sr|id|ref|reference|order|txn|transaction|invoice|ticket|case|complaint|application|loan|customer|cust|account|acct|a\/c|amount|balance|price|bill|salary|debited|credited|lost|paid|pay|of|for|pincode|zip|postal|postcode|branch|room|flight|rs|inr|usd|gbp|eur)\W{0,3}(?:(?:is|was)\W{1,3})?$/;
+  /\b(?:number|no|num|nr|crn|cif|utr|rrn|sr|id|ref|reference|order|txn|transaction|invoice|ticket|case|complaint|application|loan|customer|cust|account|acct|a\/c|amount|balance|price|bill|salary|debited|credited|lost|paid|pay|of|for|pincode|zip|postal|postcode|branch|room|flight|rs|inr|usd|gbp|eur|cheque|check|chq|serial|emp|employee|username|claim|docket|error)\W{0,3}(?:(?:is|was)\W{1,3})?$/;
+/** Evidence before a code given in passing: a verb of receiving, reading or entering it. */
+const CODE_RECEIVED = /\b(?:got|get|getting|received|receive|recieved|typed|type|put|keyed|key|punched|entered|enter|shows|showed|showing|says|said|gave (?:them|him|her)|sent me|texted me)(?:\s+in)?\s*:?\s*$/;
+/** Evidence after it: the code's name ("334719 thats the otp", "749301 as the approval code"). */
+const CODE_NAMED_AFTER = /^\s*,?\s*(?:thats|that's|that is|is|was|as)\s+(?:(?:the|my|a|an|your)\s+(?:[a-z]+\s+)?)?(?:otp|code|verification code|one time|2fa|passcode)\b/;
 /** What may follow a code given in passing: the end of its clause, or a word going on about it. */
-const CODE_GOES_ON = /^(?:\s*$|\s*[.,;:!?)]|\s+(?:is|was|as|thats|that's|via|by|from|in|but|and|then|which|pls|please|on)\b)/;
+const CODE_GOES_ON = /^(?:\s*$|\s*[.,;:!?)]|\s+(?:via|by|in|but|and|then|which|pls|please|on|from)\b)/;
 
 /**
  * "334719 thats the otp", "i typed in 914255 but it says invalid verification code", "just got
  * 883017 via sms, is that the code": when nothing links a one-time code's name to a value, a number
- * of six digits (the usual length) standing alone in the name's sentence; not a round amount, not
- * after a word naming it as something else or an amount ("customer number", "debited", "rs"), not
- * near an address, and ending its clause or going on with a word about it ("150000 debited" is not).
+ * of six digits (the usual length) standing alone in the name's sentence, with evidence: received
+ * or entered right before it (ending its clause), or the code's name right after it. Not a round
+ * amount, not after a word naming it as something else or an amount ("customer number", "debited",
+ * "rs"), not in a sentence with an address.
  */
 function pushSentenceOtp(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const { text, lower } = scan;
@@ -330,7 +337,8 @@ function pushSentenceOtp(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const ends = (i: number): boolean => text[i] === '\n' || (/[.!?]/.test(text[i] as string) && !isDigit(text.charCodeAt(i + 1)));
   for (let i = hit.start - 1; i >= from; i--) if (ends(i)) { from = i + 1; break; }
   for (let i = hit.end; i < to; i++) if (ends(i)) { to = i; break; }
-  if (scan.context.before(hit.start, SENTENCE_WINDOW, ['address']) !== null) return;
+  // an address anywhere in the sentence: its six digits are a postal code
+  if (scan.context.before(to, to - from, ['address']) !== null) return;
   let best: { start: number; end: number; distance: number } | null = null;
   for (let i = from; i < to; i++) {
     if (!isDigit(text.charCodeAt(i))) continue;
@@ -348,7 +356,9 @@ function pushSentenceOtp(scan: Scan, hit: ContextHit, out: Candidate[]): void {
     if (/000$/.test(text.slice(start, j)) || NAMED_BEFORE.test(lead)) continue;
     // "i typed in 914255"; not "i'm in 560034" (a place)
     if (/\bin\W{0,2}$/.test(lead) && !/\b(?:typed|type|put|punched|keyed|key|entered)\s+in\W{0,2}$/.test(lead)) continue;
-    if (!CODE_GOES_ON.test(lower.slice(j, j + 12))) continue;
+    // positive evidence: received or entered right before it and ending its clause, or named right after
+    const named = CODE_NAMED_AFTER.test(lower.slice(j, j + 40));
+    if (!named && !(CODE_RECEIVED.test(lead) && CODE_GOES_ON.test(lower.slice(j, j + 12)))) continue;
     const distance = start >= hit.end ? start - hit.end : hit.start - j;
     if (!best || distance < best.distance) best = { start, end: j, distance };
   }
@@ -452,6 +462,14 @@ function plainCode(text: string, at: number, end: number): boolean {
   if (/^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{4})$/.test(text.slice(at, end))) return false;
   const next = text[end];
   return !(next === '/' || next === ':' || (next === '.' && isDigit(text.charCodeAt(end + 1))));
+}
+
+function isNotCardCode(scan: Scan, hit: ContextHit): boolean {
+  const { lower } = scan;
+  const name = lower.slice(hit.start, hit.end);
+  if (name === 'back code') return /\b(?:cash|call|money|send|pay|paid|get|give)\s+$/.test(lower.slice(Math.max(0, hit.start - 8), hit.start));
+  if (name === 'code on back') return /^\s+of\s+(?:the\s+|my\s+)?(?:cheque|check|voucher|gift)/.test(lower.slice(hit.end, hit.end + 24));
+  return false;
 }
 
 function oneTimeBefore(scan: Scan, hit: ContextHit): boolean {
@@ -722,7 +740,8 @@ const DOB_FILLER = /^(?:[\s:=.,)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it
 /** How many years before this one a date's year is (two-digit years count as long ago). */
 function yearsBack(date: string): number {
   const year = /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : Number(/\d+$/.exec(date)?.[0] ?? '0');
-  return year < 100 ? Infinity : new Date().getUTCFullYear() - year;
+  // a year of two digits, or a date of eight digits with no separator, counts as long ago
+  return year < 100 || year > 9999 ? Infinity : new Date().getUTCFullYear() - year;
 }
 const MIN_YEARS_BACK = 5;
 
@@ -737,10 +756,14 @@ export function recogniseDatesOfBirth(scan: Scan, out: Candidate[]): void {
     const lead = DOB_FILLER.exec(tail);
     const at = hit.end + (lead ? lead[0].length : 0);
     let found = false;
+    // with a comma, "and" or a verb between the name and the date, the date may be another event's
+    // ("please correct my dob, on 12/03/2024 my kyc was rejected"): a birth date is years back
+    const loose = lead !== null && /,|\b(?:and|i|put|entered|typed|mine)\b/.test(lead[0]);
     for (const pattern of DATE_PATTERNS) {
       pattern.lastIndex = at;
       const m = pattern.exec(lower);
       if (m) {
+        if (loose && yearsBack(m[0]) < MIN_YEARS_BACK) break;
         out.push({ type: 'DOB', start: at, end: at + m[0].length, score: 0.9, reason: 'date+dob-context' });
         found = true;
         break;
