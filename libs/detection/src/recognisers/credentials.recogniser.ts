@@ -41,13 +41,13 @@ const FILLER = new Set([
 
 /** Filler words that link a name to its value: after other words, one of these (or ":", "=") must come. */
 const LINKS = new Set(['is', 'was', 'are', 'be', 'es', 'era', 'est', 'ist', 'war', 'typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
+/** Filler only before "card" ("pin for the debit card 7145"; not "otp, debit 4500 happened"). */
+const CARD_KINDS = new Set(['credit', 'debit']);
 /**
  * Links that are verbs of entering. The number after one is often an amount or a year ("i tried
  * 2000 so i tried 500", "used 2500 at the atm", "the pin i used in 2019 was different"): it is a
  * code only when it is not a round hundred, not after "in", and ends its clause or its phrase.
  */
-/** Filler only before "card" ("pin for the debit card 7145"; not "otp, debit 4500 happened"). */
-const CARD_KINDS = new Set(['credit', 'debit']);
 const ENTERING_LINKS = new Set(['typed', 'typing', 'entered', 'entering', 'tried', 'used', 'using', 'put']);
 const AMOUNT_AFTER_ENTERING = /^(?:[1-9]\d*00(?!\d)|\d+[ ]{1,2}(?:at|on|from|for|in|into|as|to|of|off|out|quid|bucks|grand|k|cash|was|is|and)\b)/;
 /** Words that point back at a value named before ("the old pin was 1605 and the new one is 2766"). */
@@ -255,9 +255,7 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
     for (const hit of context.all(rule.kind)) {
       if (hit.end < lastEnd) continue;
       if (rule.type === 'OTP' && isNotOtp(scan, hit)) continue;
-      // "one sec code 4821 just came": a second, then a code (the OTP rule takes it)
-      if (rule.type === 'CVV' && hit.end - hit.start === 8 && scan.lower.startsWith('sec code', hit.start) && /(?:^|[^a-z])(?:a|one|few|\d+)[ ]{1,2}$/.test(scan.lower.slice(Math.max(0, hit.start - 8), hit.start))) continue;
-      // "cash back code 250", "code on back of the cheque": not a card's code
+      // "one sec code 4821 just came", "cash back code 250", "code on back of the cheque": not a card's code
       if (rule.type === 'CVV' && isNotCardCode(scan, hit)) continue;
       // "the one time pin is 256380" names a one-time code (the OTP rule takes it)
       if (rule.type === 'PIN' && oneTimeBefore(scan, hit)) continue;
@@ -310,6 +308,20 @@ export function recogniseCodes(scan: Scan, out: Candidate[]): void {
   }
 }
 
+/** Whether a line break, or a full stop, "!" or "?" followed by a space or the end, stands at `i` (not the dot of an address or a decimal). */
+function endsSentence(text: string, i: number): boolean {
+  return text[i] === '\n' || (/[.!?]/.test(text[i] as string) && (i + 1 === text.length || /\s/.test(text[i + 1] as string)));
+}
+
+/** The part of the sentence around `hit` within `window` characters of it on either side. */
+function sentenceAround(text: string, hit: ContextHit, window: number): { from: number; to: number } {
+  let from = Math.max(0, hit.start - window);
+  let to = Math.min(text.length, hit.end + window);
+  for (let i = hit.start - 1; i >= from; i--) if (endsSentence(text, i)) { from = i + 1; break; }
+  for (let i = hit.end; i < to; i++) if (endsSentence(text, i)) { to = i; break; }
+  return { from, to };
+}
+
 /** How far from a one-time code's name, in its sentence, a six-digit code is looked for. */
 const SENTENCE_WINDOW = 60;
 /** Words right before a number that name it as something else, or make it an amount or a place. */
@@ -332,11 +344,7 @@ const CODE_GOES_ON = /^(?:\s*$|\s*[.,;:!?)]|\s+(?:via|by|in|but|and|then|which|p
  */
 function pushSentenceOtp(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const { text, lower } = scan;
-  let from = Math.max(0, hit.start - SENTENCE_WINDOW);
-  let to = Math.min(text.length, hit.end + SENTENCE_WINDOW);
-  const ends = (i: number): boolean => text[i] === '\n' || (/[.!?]/.test(text[i] as string) && !isDigit(text.charCodeAt(i + 1)));
-  for (let i = hit.start - 1; i >= from; i--) if (ends(i)) { from = i + 1; break; }
-  for (let i = hit.end; i < to; i++) if (ends(i)) { to = i; break; }
+  const { from, to } = sentenceAround(text, hit, SENTENCE_WINDOW);
   // an address anywhere in the sentence: its six digits are a postal code
   if (scan.context.before(to, to - from, ['address']) !== null) return;
   let best: { start: number; end: number; distance: number } | null = null;
@@ -467,6 +475,8 @@ function plainCode(text: string, at: number, end: number): boolean {
 function isNotCardCode(scan: Scan, hit: ContextHit): boolean {
   const { lower } = scan;
   const name = lower.slice(hit.start, hit.end);
+  // a second, then a code (the OTP rule takes it)
+  if (name === 'sec code') return /(?:^|[^a-z])(?:a|one|few|\d+)[ ]{1,2}$/.test(lower.slice(Math.max(0, hit.start - 8), hit.start));
   if (name === 'back code') return /\b(?:cash|call|money|send|pay|paid|get|give)\s+$/.test(lower.slice(Math.max(0, hit.start - 8), hit.start));
   if (name === 'code on back') return /^\s+of\s+(?:the\s+|my\s+)?(?:cheque|check|voucher|gift)/.test(lower.slice(hit.end, hit.end + 24));
   return false;
@@ -568,8 +578,8 @@ export function recognisePasswords(scan: Scan, out: Candidate[]): void {
     // of the login page: "memorable word page is not loading"; not "entered password correctly")
     if (!first && (memorable || (attempted && !attempt?.[1]))) {
       const word = passwordToken(scan, hit.end, true, false);
-      const text = word ? lower.slice(word.start, word.end) : '';
-      if (word && !LOGIN_PARTS.has(text) && !(attempted && text.endsWith('ly'))) first = word;
+      const said = word ? lower.slice(word.start, word.end) : '';
+      if (word && !LOGIN_PARTS.has(said) && !(attempted && said.endsWith('ly'))) first = word;
     }
     // "tried password bananabread" names the value; "i tried my password twice" does not: after
     // "my/the", only a token mixing letters with digits or symbols, or a quoted one
@@ -633,13 +643,9 @@ const NAMED_OTHERWISE = new Set([
  */
 function shapedInSentence(scan: Scan, hit: ContextHit, out: Candidate[]): void {
   const { text, lower } = scan;
-  let from = Math.max(0, hit.start - SHAPED_WINDOW);
-  let to = Math.min(text.length, hit.end + SHAPED_WINDOW);
-  // the sentence: a line break, or a full stop, "!" or "?" followed by a space, ends it (not the dot
-  // of an address)
-  const ends = (i: number): boolean => text[i] === '\n' || (/[.!?]/.test(text[i] as string) && (i + 1 === text.length || /\s/.test(text[i + 1] as string)));
-  for (let i = hit.start - 1; i >= from; i--) if (ends(i)) { from = i + 1; break; }
-  for (let i = hit.end; i < to; i++) if (ends(i)) { to = i; break; }
+  const sentence = sentenceAround(text, hit, SHAPED_WINDOW);
+  const to = sentence.to;
+  let from = sentence.from;
   // whole tokens only: not the tail of one the window starts in
   while (from > 0 && from < to && !/\s/.test(text[from - 1] as string)) from++;
   const token = /\S+/g;
@@ -648,7 +654,7 @@ function shapedInSentence(scan: Scan, hit: ContextHit, out: Candidate[]): void {
     let start = m.index;
     // a token running past the window is taken whole (cut, the rest of a password would stay)
     const end0 = m.index + m[0].length;
-    let end = end0 > to && ends(to) ? to : end0;
+    let end = end0 > to && endsSentence(text, to) ? to : end0;
     // quotes and brackets around it, punctuation after it belong to the sentence
     while (start < end && /["'`(\[]/.test(text[start] as string)) start++;
     while (end > start && /[.,;:)"'`\]?!]/.test(text[end - 1] as string)) end--;
@@ -739,9 +745,12 @@ const DOB_FILLER = /^(?:[\s:=.,)-]|\([a-z/.-]{3,12}\)|(?:is|was|on|the|my|its|it
 
 /** How many years before this one a date's year is (two-digit years count as long ago). */
 function yearsBack(date: string): number {
-  const year = /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : Number(/\d+$/.exec(date)?.[0] ?? '0');
-  // a year of two digits, or a date of eight digits with no separator, counts as long ago
-  return year < 100 || year > 9999 ? Infinity : new Date().getUTCFullYear() - year;
+  // yyyy first ("1985-03-12", "19850312"), else the year last ("12/03/1985", "12031985", "3 May 1985");
+  // eight digits read as ddmmyyyy when they can be, as the date patterns do
+  const dayFirst = /^(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d$/.test(date);
+  const yearFirst = /^\d{4}[/.-]/.test(date) || (!dayFirst && /^\d{8}$/.test(date));
+  const year = yearFirst ? Number(date.slice(0, 4)) : Number(/\d+$/.exec(date)?.[0].slice(-4) ?? '0');
+  return year < 100 ? Infinity : new Date().getUTCFullYear() - year;
 }
 const MIN_YEARS_BACK = 5;
 
